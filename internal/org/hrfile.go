@@ -1,0 +1,894 @@
+package org
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Field is a column of the organisation import that a file column can be mapped to.
+type Field string
+
+// The fields of the organisation import.
+const (
+	FieldEmployeeID Field = "employee_id" // anställningsnummer, required
+	FieldGivenName  Field = "given_name"  // förnamn, required
+	FieldFamilyName Field = "family_name" // efternamn, required
+	FieldEmail      Field = "email"
+	FieldTitle      Field = "title"      // befattning
+	FieldDepartment Field = "department" // förvaltning, required
+	FieldUnit       Field = "unit"       // enhet
+	FieldTeam       Field = "team"       // arbetslag
+	FieldRoles      Field = "roles"      // e.g. "chef, facklig företrädare"
+	FieldManagerOf  Field = "manager_of" // "ja"/"x"/"1" when the person is chef for the lowest unit on the row
+)
+
+// Fields lists every field in display order.
+var Fields = []Field{
+	FieldEmployeeID, FieldGivenName, FieldFamilyName, FieldEmail, FieldTitle,
+	FieldDepartment, FieldUnit, FieldTeam, FieldRoles, FieldManagerOf,
+}
+
+// Required reports whether an import cannot run without this field mapped.
+func (f Field) Required() bool {
+	switch f {
+	case FieldEmployeeID, FieldGivenName, FieldFamilyName, FieldDepartment:
+		return true
+	}
+	return false
+}
+
+// hrFieldLabel is the Swedish name of a field as the import form shows it, in lower case.
+func hrFieldLabel(f Field) string {
+	switch f {
+	case FieldEmployeeID:
+		return "anställningsnummer"
+	case FieldGivenName:
+		return "förnamn"
+	case FieldFamilyName:
+		return "efternamn"
+	case FieldEmail:
+		return "e-post"
+	case FieldTitle:
+		return "befattning"
+	case FieldDepartment:
+		return "förvaltning"
+	case FieldUnit:
+		return "enhet"
+	case FieldTeam:
+		return "arbetslag"
+	case FieldRoles:
+		return "roller"
+	case FieldManagerOf:
+		return "chef för enheten"
+	}
+	return string(f)
+}
+
+// hrFieldTitle is hrFieldLabel with a capital first letter, to start a sentence.
+func hrFieldTitle(f Field) string {
+	s := hrFieldLabel(f)
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// Mapping maps a field to a zero-based column index in the file.
+type Mapping map[Field]int
+
+// hrHeaderNames lists, per field, header names as HR systems and Excel users write them, normalised by
+// hrNormHeader, best first. "Personnummer" is left out on purpose: it is not an employee number, and Värd
+// should not store it by accident.
+var hrHeaderNames = map[Field][]string{
+	FieldEmployeeID: {"anstnr", "anstallningsnummer", "anstallningsnr", "anstallningsid", "anstid",
+		"personalnummer", "personalnr", "medarbetarnummer", "medarbetarnr", "medarbetarid",
+		"employeeid", "employeenumber", "id"},
+	FieldGivenName:  {"fornamn", "tilltalsnamn", "givenname", "firstname"},
+	FieldFamilyName: {"efternamn", "familjenamn", "familyname", "lastname", "surname"},
+	FieldEmail: {"epost", "epostadress", "mail", "mailadress", "email", "emailadress", "mejl",
+		"mejladress", "epostarbete", "arbetsepost", "arbetsmail"},
+	FieldTitle: {"befattning", "befattningsbenamning", "befattningsnamn", "titel", "yrkestitel",
+		"tjanstetitel", "title", "jobtitle"},
+	FieldDepartment: {"forvaltning", "forvaltningsnamn", "department"},
+	FieldUnit: {"enhet", "enhetsnamn", "avdelning", "avdelningsnamn", "organisationsenhet", "orgenhet",
+		"resultatenhet", "arbetsplats", "unit"},
+	FieldTeam:      {"arbetslag", "arbetsgrupp", "team", "grupp"},
+	FieldRoles:     {"roll", "roller", "role", "roles"},
+	FieldManagerOf: {"chef", "archef", "chefjanej", "chefjn", "managerof"},
+}
+
+// hrNotThisField marks headers that start like a field's name but hold something else: a code
+// ("Förvaltningskod"), a manager's name ("Enhetschef") or a private address ("E-post privat").
+var hrNotThisField = []string{"kod", "id", "nr", "nummer", "chef", "privat", "hem"}
+
+// hrNormHeader folds a header for matching: lower case, accents removed, only letters and digits kept, so
+// that "Anst.nr", "ANST NR" and "anst_nr" all become "anstnr".
+func hrNormHeader(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// GuessMapping proposes a mapping from header names, as Visma, Heroma and Swedish Excel users name them
+// ("Anst.nr", "Anställningsnummer", "Personalnummer", "Förnamn", "Efternamn", "E-post", "Epost", "Mail",
+// "Befattning", "Titel", "Förvaltning", "Enhet", "Avdelning", "Arbetslag", "Arbetsgrupp", "Roll", "Chef" ...),
+// case-, whitespace- and accent-insensitive. Exact names win over names that only begin like one
+// ("Förnamn (tilltal)"); no column is proposed for two fields; fields without a match are left out.
+func GuessMapping(header []string) Mapping {
+	normed := make([]string, len(header))
+	for i, h := range header {
+		normed[i] = hrNormHeader(h)
+	}
+	m := Mapping{}
+	used := make([]bool, len(header))
+	take := func(f Field, col int) {
+		m[f] = col
+		used[col] = true
+	}
+	for _, f := range Fields {
+	names:
+		for _, name := range hrHeaderNames[f] {
+			for col, h := range normed {
+				if !used[col] && h == name {
+					take(f, col)
+					break names
+				}
+			}
+		}
+	}
+	for _, f := range Fields {
+		if _, ok := m[f]; ok || f == FieldManagerOf {
+			continue // "Chef..." headers too often hold the manager's name to guess from a prefix.
+		}
+	cols:
+		for col, h := range normed {
+			if used[col] {
+				continue
+			}
+			for _, name := range hrHeaderNames[f] {
+				if len(name) < 4 || !strings.HasPrefix(h, name) {
+					continue
+				}
+				rest := h[len(name):]
+				if slices.ContainsFunc(hrNotThisField, func(w string) bool { return strings.Contains(rest, w) }) {
+					continue
+				}
+				take(f, col)
+				break cols
+			}
+		}
+	}
+	return m
+}
+
+// Validate returns a Swedish error message naming the first required field that is unmapped or mapped to a
+// column outside the header, or a column mapped twice. Fields are checked in display order.
+func (m Mapping) Validate(header []string) error {
+	used := make(map[int]Field, len(m))
+	for _, f := range Fields {
+		col, ok := m[f]
+		if !ok {
+			if f.Required() {
+				return fmt.Errorf("Välj vilken kolumn som innehåller %s.", hrFieldLabel(f))
+			}
+			continue
+		}
+		if col < 0 || col >= len(header) {
+			return fmt.Errorf("Kolumnen för %s finns inte i filen.", hrFieldLabel(f))
+		}
+		if other, dup := used[col]; dup {
+			return fmt.Errorf("%s är vald för både %s och %s. Välj en kolumn för varje.",
+				hrColumnName(header, col), hrFieldLabel(other), hrFieldLabel(f))
+		}
+		used[col] = f
+	}
+	var unknown []string
+	for f := range m {
+		if !slices.Contains(Fields, f) {
+			unknown = append(unknown, string(f))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("Okänt fält ”%s” i kolumnvalet.", unknown[0])
+	}
+	return nil
+}
+
+// hrColumnName names a column for a message: "Kolumn 3 (”Enhet”)".
+func hrColumnName(header []string, col int) string {
+	if col >= 0 && col < len(header) && header[col] != "" {
+		return fmt.Sprintf("Kolumn %d (”%s”)", col+1, header[col])
+	}
+	return fmt.Sprintf("Kolumn %d", col+1)
+}
+
+const (
+	// hrPeekSize is how much of a file is examined to detect its format, encoding and delimiter.
+	hrPeekSize = 64 << 10
+	// hrMaxRecordBytes bounds one CSV record, so that a stray quote cannot make a row swallow the file.
+	hrMaxRecordBytes = 1 << 20
+	// hrMaxColumns is Excel's own column limit.
+	hrMaxColumns = 16384
+	// hrMaxUnzipBytes bounds an unpacked XLSX file (a zip bomb must not fill the disk or memory).
+	hrMaxUnzipBytes = 512 << 20
+)
+
+// hrError is a Swedish, user-facing message that keeps its cause for logs and errors.Is.
+type hrError struct {
+	msg string
+	err error
+}
+
+func (e *hrError) Error() string { return e.msg }
+func (e *hrError) Unwrap() error { return e.err }
+
+var (
+	hrErrEmpty       = errors.New("Filen är tom.")
+	hrErrNoHeader    = errors.New("Filen saknar rubrikrad.")
+	hrErrNotXLSX     = "Filen kunde inte läsas som Excel-fil (xlsx)."
+	hrErrXLSXRow     = "Raden kunde inte läsas i Excel-filen."
+	hrErrRead        = "Filen kunde inte läsas."
+	hrErrRowTooLong  = errors.New("Raden är längre än 1 MB och hoppades över. Kontrollera att citattecken (\") i filen är parade.")
+	hrErrRowColumns  = errors.New("Raden har fler än 16 384 kolumner och hoppades över.")
+	hrErrRowQuote    = errors.New("Ett citattecken (\") avslutas aldrig, så resten av filen kunde inte läsas. Kontrollera raden.")
+	hrErrRowEncoding = errors.New("Raden innehåller tecken som inte är giltig UTF-8. Spara filen som ”CSV UTF-8” och försök igen.")
+)
+
+// hrEncoding is the character encoding of a CSV file.
+type hrEncoding int
+
+const (
+	hrUndecided hrEncoding = iota // only ASCII seen so far; reported as UTF-8
+	hrUTF8
+	hrWindows1252
+)
+
+func (e hrEncoding) String() string {
+	if e == hrWindows1252 {
+		return "windows-1252"
+	}
+	return "utf-8"
+}
+
+// hrWindows1252Runes decodes Windows-1252; its five undefined bytes become U+FFFD, which ReadRow reports.
+var hrWindows1252Runes = func() (t [256]rune) {
+	for i := range t {
+		t[i] = charmap.Windows1252.DecodeByte(byte(i))
+	}
+	return t
+}()
+
+// HRFile is an opened HR export: its header and a streaming reader of its rows. It is not safe for
+// concurrent use.
+type HRFile struct {
+	Header    []string // the first non-blank row, trimmed
+	Format    string   // "csv" or "xlsx"
+	Delimiter rune     // ',', ';' or '\t'; zero for xlsx
+	Encoding  string   // "utf-8" or "windows-1252"; "utf-8" for xlsx
+
+	csv    *hrCSV
+	book   *excelize.File
+	rows   *excelize.Rows
+	tmpDir string // excelize's temporary files, removed by Close
+	xlsxAt int    // the last XLSX row number read
+	done   bool
+}
+
+// OpenHRFile detects the format (XLSX by its zip signature, else CSV), the encoding (UTF-8 with or without
+// BOM; if not valid UTF-8, Windows-1252, as Swedish Excel writes it) and the CSV delimiter (comma, semicolon,
+// or tab, from the header line, ignoring quoted parts; or from an Excel "sep=;" line), reads the header row,
+// and returns a file whose Next reads one row at a time. A CSV file is read with bounded memory. Encoding is
+// decided from the first 64 KiB; if those are plain ASCII, the first row with other bytes decides it.
+// Errors are Swedish and can be shown to the user as they are.
+func OpenHRFile(r io.Reader) (*HRFile, error) {
+	br := bufio.NewReaderSize(r, hrPeekSize)
+	prefix, err := br.Peek(hrPeekSize)
+	if err != nil && err != io.EOF {
+		return nil, &hrError{hrErrRead, err}
+	}
+	switch {
+	case len(prefix) == 0:
+		return nil, hrErrEmpty
+	case bytes.HasPrefix(prefix, []byte("PK\x03\x04")), bytes.HasPrefix(prefix, []byte("PK\x05\x06")):
+		if bytes.Contains(prefix[:min(len(prefix), 128)], []byte("application/vnd.oasis.opendocument")) {
+			return nil, errors.New("Filen är ett OpenDocument-kalkylark (ods). Spara den som Excel-fil (xlsx) eller CSV och försök igen.")
+		}
+		return hrOpenXLSX(br)
+	case bytes.HasPrefix(prefix, []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")):
+		return nil, errors.New("Filen är en äldre Excel-fil (xls) eller lösenordsskyddad. Spara den som Excel-fil (xlsx) utan lösenord, eller som CSV, och försök igen.")
+	case bytes.HasPrefix(prefix, []byte("\xFF\xFE")), bytes.HasPrefix(prefix, []byte("\xFE\xFF")):
+		return nil, errors.New("Filen är sparad som Unicode-text (UTF-16). Spara den som ”CSV UTF-8” eller som Excel-fil (xlsx) och försök igen.")
+	case bytes.IndexByte(prefix, 0) >= 0:
+		return nil, errors.New("Filen verkar inte vara en CSV- eller Excel-fil.")
+	}
+	return hrOpenCSV(br, prefix)
+}
+
+// Next returns the next data row and its 1-based line number in the file (the line a CSV record starts on,
+// or the Excel row number), or io.EOF. Blank rows are skipped. Rows are trimmed of surrounding whitespace
+// per cell and padded to the header length; a row longer than the header keeps its extra cells. Any other
+// error concerns one row only: its message is Swedish, does not repeat the line number, and reading can go
+// on with the next call. After a read error from the underlying reader, the next call returns io.EOF.
+func (f *HRFile) Next() (row []string, line int, err error) {
+	if f.done {
+		return nil, 0, io.EOF
+	}
+	if f.rows != nil {
+		return f.nextXLSX()
+	}
+	for {
+		line, err := f.csv.readRecord()
+		if err != nil {
+			if err == io.EOF || !hrIsRowError(err) {
+				f.done = true
+			}
+			if err != io.EOF && !hrIsRowError(err) {
+				err = &hrError{hrErrRead, err}
+			}
+			return nil, line, err
+		}
+		row, err := f.csv.decode(len(f.Header))
+		f.Encoding = f.csv.enc.String()
+		if err != nil {
+			return nil, line, err
+		}
+		if row != nil {
+			return row, line, nil
+		}
+	}
+}
+
+// Close releases resources (the XLSX temp files). It does not close the reader given to OpenHRFile.
+func (f *HRFile) Close() error {
+	f.done = true
+	var err error
+	if f.rows != nil {
+		_ = f.rows.Close() // returns the iterator's last error, already reported by Next
+		f.rows = nil
+	}
+	if f.book != nil {
+		err = f.book.Close()
+		f.book = nil
+	}
+	if f.tmpDir != "" {
+		if e := os.RemoveAll(f.tmpDir); err == nil {
+			err = e
+		}
+		f.tmpDir = ""
+	}
+	return err
+}
+
+func hrIsRowError(err error) bool {
+	switch err {
+	case hrErrRowTooLong, hrErrRowColumns, hrErrRowQuote, hrErrRowEncoding:
+		return true
+	}
+	return false
+}
+
+// hrCSV reads CSV records from a buffered reader, one physical line at a time, so memory stays bounded by
+// the buffer and hrMaxRecordBytes. It follows RFC 4180 the way Excel reads it: a field may be quoted
+// (spaces before the quote allowed), "" inside quotes is a quote, text after a closing quote is kept, and a
+// bare quote inside an unquoted field is an ordinary character.
+type hrCSV struct {
+	br    *bufio.Reader
+	eol   byte // '\n' (LF or CRLF), or '\r' for old Mac files
+	delim byte
+	enc   hrEncoding
+	line  int    // physical lines read so far
+	long  []byte // a line longer than br's buffer
+	rec   []byte // the fields of the current record, back to back
+	ends  []int  // where each field ends in rec
+	dec   []byte // rec decoded from Windows-1252
+	eof   bool
+}
+
+func hrOpenCSV(br *bufio.Reader, prefix []byte) (*HRFile, error) {
+	c := &hrCSV{br: br, eol: '\n', delim: ';'}
+	if bytes.HasPrefix(prefix, []byte("\xEF\xBB\xBF")) {
+		prefix = prefix[3:]
+		c.enc = hrUTF8
+		_, _ = br.Discard(3)
+	} else if !hrValidUTF8Prefix(prefix, len(prefix) < hrPeekSize) {
+		c.enc = hrWindows1252
+	} else if slices.ContainsFunc(prefix, func(b byte) bool { return b >= utf8.RuneSelf }) {
+		c.enc = hrUTF8
+	}
+	if len(bytes.TrimSpace(prefix)) == 0 && len(prefix) < hrPeekSize-3 {
+		return nil, hrErrEmpty
+	}
+	if bytes.IndexByte(prefix, '\n') < 0 && bytes.IndexByte(prefix, '\r') >= 0 {
+		c.eol = '\r'
+	}
+	first, _, _ := bytes.Cut(prefix, []byte{c.eol})
+	first = bytes.TrimSuffix(first, []byte{'\r'})
+	sepLine := len(first) == 5 && bytes.EqualFold(first[:4], []byte("sep=")) && bytes.IndexByte([]byte(",;\t"), first[4]) >= 0
+	if sepLine {
+		c.delim = first[4]
+		if _, _, err := c.readLine(); err != nil {
+			return nil, &hrError{hrErrRead, err}
+		}
+	} else {
+		c.delim = hrDetectDelimiter(prefix, c.eol)
+	}
+	f := &HRFile{Format: "csv", Delimiter: rune(c.delim), csv: c}
+	for {
+		_, err := c.readRecord()
+		if err == io.EOF {
+			return nil, hrErrNoHeader
+		}
+		if hrIsRowError(err) {
+			return nil, &hrError{"Rubrikraden kunde inte läsas: " + err.Error(), err}
+		}
+		if err != nil {
+			return nil, &hrError{hrErrRead, err}
+		}
+		header, err := c.decode(0)
+		if err != nil {
+			return nil, &hrError{"Rubrikraden kunde inte läsas: " + err.Error(), err}
+		}
+		if header != nil {
+			f.Header, f.Encoding = header, c.enc.String()
+			return f, nil
+		}
+	}
+}
+
+// hrValidUTF8Prefix reports whether p is valid UTF-8, allowing a rune cut off at the end unless p is the
+// whole file.
+func hrValidUTF8Prefix(p []byte, whole bool) bool {
+	if !whole {
+		i := len(p) - 1
+		for i > 0 && i > len(p)-utf8.UTFMax && !utf8.RuneStart(p[i]) {
+			i--
+		}
+		if i >= 0 && !utf8.FullRune(p[i:]) {
+			p = p[:i]
+		}
+	}
+	return utf8.Valid(p)
+}
+
+// hrDetectDelimiter picks the comma, semicolon or tab that occurs most often outside quotes in the first
+// non-blank line. A tie, or a header of one column, goes to the semicolon, Swedish Excel's choice.
+func hrDetectDelimiter(p []byte, eol byte) byte {
+	var counts [3]int // ';', '\t', ','
+	inQuote, started := false, false
+	for _, b := range p {
+		if b == '"' {
+			inQuote, started = !inQuote, true
+			continue
+		}
+		if inQuote {
+			continue
+		}
+		switch b {
+		case eol:
+			if started {
+				return hrMostCommon(counts)
+			}
+			counts = [3]int{}
+		case ';':
+			counts[0]++
+		case '\t':
+			counts[1]++
+		case ',':
+			counts[2]++
+		case ' ', '\r':
+		default:
+			started = true
+		}
+	}
+	return hrMostCommon(counts)
+}
+
+func hrMostCommon(counts [3]int) byte {
+	best := 0
+	for i := range counts {
+		if counts[i] > counts[best] {
+			best = i
+		}
+	}
+	return ";\t,"[best]
+}
+
+// readLine returns the next physical line without its terminator; it is valid until the next call. A line
+// longer than hrMaxRecordBytes is cut short and reported with tooLong.
+func (c *hrCSV) readLine() (line []byte, tooLong bool, err error) {
+	if c.eof {
+		return nil, false, io.EOF
+	}
+	line, err = c.br.ReadSlice(c.eol)
+	if err == bufio.ErrBufferFull {
+		c.long = append(c.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = c.br.ReadSlice(c.eol)
+			if len(c.long)+len(line) > hrMaxRecordBytes {
+				tooLong = true
+			} else {
+				c.long = append(c.long, line...)
+			}
+		}
+		line = c.long
+	}
+	if err == io.EOF {
+		c.eof = true
+		if len(line) == 0 {
+			return nil, false, io.EOF
+		}
+	} else if err != nil {
+		c.eof = true
+		return nil, false, err
+	}
+	c.line++
+	line = bytes.TrimSuffix(line, []byte{c.eol})
+	if c.eol == '\n' {
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+	}
+	return line, tooLong, nil
+}
+
+// readRecord reads the next record into c.rec and c.ends and returns the line it starts on. Errors other
+// than the row errors (hrIsRowError) and io.EOF come from the underlying reader.
+func (c *hrCSV) readRecord() (start int, err error) {
+	c.rec, c.ends = c.rec[:0], c.ends[:0]
+	line, tooLong, err := c.readLine()
+	if err != nil {
+		return c.line + 1, err
+	}
+	start = c.line
+	if tooLong {
+		return start, hrErrRowTooLong
+	}
+	for {
+		if len(c.ends) == hrMaxColumns {
+			return start, hrErrRowColumns
+		}
+		i := 0
+		for i < len(line) && line[i] == ' ' {
+			i++
+		}
+		if i < len(line) && line[i] == '"' {
+			line = line[i+1:]
+			for {
+				j := bytes.IndexByte(line, '"')
+				if j < 0 {
+					// The quoted field goes on over the line break.
+					c.rec = append(c.rec, line...)
+					c.rec = append(c.rec, '\n')
+					line, tooLong, err = c.readLine()
+					if err == io.EOF {
+						return start, hrErrRowQuote
+					}
+					if err != nil {
+						return start, err
+					}
+					if tooLong || len(c.rec)+len(line) > hrMaxRecordBytes {
+						return start, hrErrRowTooLong
+					}
+					continue
+				}
+				c.rec = append(c.rec, line[:j]...)
+				line = line[j+1:]
+				if len(line) > 0 && line[0] == '"' {
+					c.rec = append(c.rec, '"')
+					line = line[1:]
+					continue
+				}
+				break
+			}
+		}
+		j := bytes.IndexByte(line, c.delim)
+		if j < 0 {
+			c.rec = append(c.rec, line...)
+			c.ends = append(c.ends, len(c.rec))
+			return start, nil
+		}
+		c.rec = append(c.rec, line[:j]...)
+		c.ends = append(c.ends, len(c.rec))
+		line = line[j+1:]
+	}
+}
+
+// decode turns the current record into trimmed cells, padded to width. It returns nil for a blank record.
+func (c *hrCSV) decode(width int) ([]string, error) {
+	rec, ends := c.rec, c.ends
+	if c.enc != hrWindows1252 && !utf8.Valid(rec) {
+		if c.enc == hrUTF8 {
+			return nil, hrErrRowEncoding
+		}
+		c.enc = hrWindows1252
+	} else if c.enc == hrUndecided && slices.ContainsFunc(rec, func(b byte) bool { return b >= utf8.RuneSelf }) {
+		c.enc = hrUTF8
+	}
+	if c.enc == hrWindows1252 {
+		c.dec = c.dec[:0]
+		start := 0
+		for i, end := range ends {
+			for _, b := range rec[start:end] {
+				c.dec = utf8.AppendRune(c.dec, hrWindows1252Runes[b])
+			}
+			start = end
+			c.ends[i] = len(c.dec)
+		}
+		rec = c.dec
+	}
+	if len(bytes.TrimSpace(rec)) == 0 {
+		return nil, nil
+	}
+	s := string(rec) // one allocation; the cells share it
+	row := make([]string, max(len(ends), width))
+	blank, start := true, 0
+	for i, end := range ends {
+		row[i] = strings.TrimSpace(s[start:end])
+		blank = blank && row[i] == ""
+		start = end
+	}
+	if blank {
+		return nil, nil
+	}
+	return row, nil
+}
+
+// hrOpenXLSX opens the first sheet of an XLSX file. excelize buffers the file; large sheets go to
+// temporary files in a directory of their own, removed by Close.
+func hrOpenXLSX(r io.Reader) (f *HRFile, err error) {
+	tmpDir, err := os.MkdirTemp("", "vard-hrfile-")
+	if err != nil {
+		return nil, &hrError{hrErrRead, err}
+	}
+	f = &HRFile{Format: "xlsx", Encoding: "utf-8", tmpDir: tmpDir}
+	defer func() {
+		// excelize is a large parser of untrusted input; a panic in it must not take the server down.
+		if p := recover(); p != nil {
+			err = &hrError{hrErrNotXLSX, fmt.Errorf("excelize panic: %v", p)}
+		}
+		if err != nil {
+			_ = f.Close()
+			f = nil
+		}
+	}()
+	f.book, err = excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: hrMaxUnzipBytes, TmpDir: tmpDir})
+	if err != nil {
+		return nil, &hrError{hrErrNotXLSX, err}
+	}
+	sheets := f.book.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, &hrError{hrErrNotXLSX, errors.New("no sheets")}
+	}
+	if f.rows, err = f.book.Rows(sheets[0]); err != nil {
+		return nil, &hrError{hrErrNotXLSX, err}
+	}
+	header, _, err := f.nextXLSX()
+	if err == io.EOF {
+		return nil, errors.New("Första bladet i Excel-filen är tomt. Lägg personalförteckningen, med en rubrikrad, på första bladet.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Header = header
+	return f, nil
+}
+
+func (f *HRFile) nextXLSX() (row []string, line int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			f.done = true
+			row, err = nil, &hrError{hrErrXLSXRow, fmt.Errorf("excelize panic: %v", p)}
+		}
+	}()
+	for f.rows.Next() {
+		// Rows.Next steps one row at a time, also through rows missing from the sheet, so the count
+		// of calls is the row number Excel shows.
+		f.xlsxAt++
+		cells, err := f.rows.Columns()
+		if err != nil {
+			return nil, f.xlsxAt, &hrError{hrErrXLSXRow, err}
+		}
+		blank := true
+		for i, s := range cells {
+			cells[i] = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+			blank = blank && cells[i] == ""
+		}
+		if blank {
+			continue
+		}
+		for len(cells) < len(f.Header) {
+			cells = append(cells, "")
+		}
+		return cells, f.xlsxAt, nil
+	}
+	f.done = true
+	if err := f.rows.Error(); err != nil {
+		return nil, f.xlsxAt + 1, &hrError{"Excel-filen har för många rader.", err}
+	}
+	return nil, 0, io.EOF
+}
+
+// HRRow is one row read through a mapping.
+type HRRow struct {
+	Line       int // 1-based line in the file, as Next returned it
+	EmployeeID string
+	GivenName  string
+	FamilyName string
+	Email      string
+	Title      string
+	Department string
+	Unit       string
+	Team       string
+	Roles      []Role // in file order, without repeats; nil when none
+	ManagerOf  bool   // chef for the lowest unit on the row
+}
+
+// hrMaxFieldRunes is the longest value any field may have.
+const hrMaxFieldRunes = 200
+
+// hrRoleWords maps role words, folded by hrFoldWords, to roles. Värd's own role codes are accepted too,
+// so that a file exported from Värd can be imported again.
+var hrRoleWords = map[string]Role{
+	"kommunadmin":         RoleAdmin,
+	"admin":               RoleAdmin,
+	"chef":                RoleManager,
+	"enhetschef":          RoleManager,
+	"forvaltningschef":    RoleManager,
+	"avdelningschef":      RoleManager,
+	"verksamhetschef":     RoleManager,
+	"manager":             RoleManager,
+	"facklig foretradare": RoleUnionRep,
+	"facklig":             RoleUnionRep,
+	"fackligt ombud":      RoleUnionRep,
+	"union_rep":           RoleUnionRep,
+	"vardskapstranare":    RoleTrainer,
+	"tranare":             RoleTrainer,
+	"trainer":             RoleTrainer,
+	"mentor":              RoleMentor,
+	"politiker":           RolePolitician,
+	"namndordforande":     RolePolitician,
+	"politician":          RolePolitician,
+	"kommunikator":        RoleCommunicator,
+	"communicator":        RoleCommunicator,
+}
+
+// hrYes and hrNo are the values of the manager_of column, folded by hrFoldWords.
+var (
+	hrYes = []string{"ja", "j", "x", "1", "yes", "y", "true", "sant", "chef"}
+	hrNo  = []string{"", "nej", "n", "0", "no", "false", "falskt", "-"}
+)
+
+// hrFoldWords lowers s, removes accents and collapses whitespace: "Facklig  Företrädare" becomes
+// "facklig foretradare".
+func hrFoldWords(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// ReadRow applies the mapping to a raw row and validates it, returning Swedish messages for each problem in
+// the row (missing employee id, name or department, invalid e-mail, unknown role word or chef value,
+// a field over 200 characters, control or invisible characters, signs of a wrong character encoding). The
+// messages do not repeat the line number. Columns outside the row read as empty.
+func (m Mapping) ReadRow(row []string, line int) (HRRow, []string) {
+	get := func(f Field) string {
+		col, ok := m[f]
+		if !ok || col < 0 || col >= len(row) {
+			return ""
+		}
+		return strings.TrimSpace(row[col])
+	}
+	r := HRRow{
+		Line: line, EmployeeID: get(FieldEmployeeID), GivenName: get(FieldGivenName),
+		FamilyName: get(FieldFamilyName), Email: get(FieldEmail), Title: get(FieldTitle),
+		Department: get(FieldDepartment), Unit: get(FieldUnit), Team: get(FieldTeam),
+	}
+	var problems []string
+	for _, f := range Fields {
+		v := get(f)
+		switch {
+		case v == "":
+			if f.Required() {
+				problems = append(problems, hrFieldTitle(f)+" saknas.")
+			}
+			continue
+		case utf8.RuneCountInString(v) > hrMaxFieldRunes:
+			problems = append(problems, fmt.Sprintf("%s har %d tecken; högst %d är tillåtna.",
+				hrFieldTitle(f), utf8.RuneCountInString(v), hrMaxFieldRunes))
+			continue
+		case strings.IndexFunc(v, hrIsHidden) >= 0:
+			problems = append(problems, hrFieldTitle(f)+" innehåller otillåtna tecken, till exempel radbrytning, tabb eller osynliga styrtecken.")
+			continue
+		case hrLooksMisencoded(v):
+			problems = append(problems, hrFieldTitle(f)+" innehåller felkodade tecken (som ”Ã¶” eller ”�”). Spara filen som ”CSV UTF-8” och försök igen.")
+			continue
+		}
+		switch f {
+		case FieldEmail:
+			if !hrValidEmail(v) {
+				problems = append(problems, fmt.Sprintf("E-postadressen ”%s” är inte giltig.", v))
+			}
+		case FieldRoles:
+			for part := range strings.FieldsFuncSeq(v, func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
+				word := hrFoldWords(part)
+				if word == "" {
+					continue
+				}
+				role, ok := hrRoleWords[word]
+				if !ok {
+					problems = append(problems, fmt.Sprintf("Okänd roll ”%s”. Kända roller är kommunadmin, chef, facklig företrädare, värdskapstränare, mentor, politiker och kommunikatör.", strings.TrimSpace(part)))
+				} else if !slices.Contains(r.Roles, role) {
+					r.Roles = append(r.Roles, role)
+				}
+			}
+		case FieldManagerOf:
+			word := hrFoldWords(v)
+			switch {
+			case slices.Contains(hrYes, word):
+				r.ManagerOf = true
+			case !slices.Contains(hrNo, word):
+				problems = append(problems, fmt.Sprintf("Chef för enheten har värdet ”%s”; skriv ”ja”, ”x” eller ”1” för chefer och lämna tomt för övriga.", v))
+			}
+		}
+	}
+	return r, problems
+}
+
+// hrIsHidden reports control characters (line breaks, tabs) and invisible formatting characters (zero-width
+// spaces, bidirectional overrides, soft hyphens), none of which belong in a name or an e-mail address.
+func hrIsHidden(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// hrLooksMisencoded reports the replacement character, or "Ã" followed by the second half of a UTF-8 å, ä,
+// ö, Å, Ä, Ö or é read as Windows-1252: a file that was decoded with the wrong encoding before it reached us.
+func hrLooksMisencoded(s string) bool {
+	if strings.ContainsRune(s, utf8.RuneError) {
+		return true
+	}
+	for i := strings.Index(s, "Ã"); i >= 0; {
+		next, _ := utf8.DecodeRuneInString(s[i+len("Ã"):])
+		if strings.ContainsRune("¥¤¶…„–©", next) {
+			return true
+		}
+		j := strings.Index(s[i+len("Ã"):], "Ã")
+		if j < 0 {
+			break
+		}
+		i += len("Ã") + j
+	}
+	return false
+}
+
+// hrValidEmail accepts a plain address such as anna.svensson@kommun.se: no display name, no angle
+// brackets, one @ and a domain with a dot.
+func hrValidEmail(s string) bool {
+	if len(s) > 254 || strings.Count(s, "@") != 1 || strings.ContainsAny(s, " <>()[],;:\"\\") {
+		return false
+	}
+	local, domain, _ := strings.Cut(s, "@")
+	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
+		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
+}
