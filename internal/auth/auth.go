@@ -44,15 +44,15 @@ func NewService(d *db.DB, log *slog.Logger, secureCookies bool) *Service {
 
 // Sign-in errors shown to the person.
 var (
-	ErrBadCredentials = errors.New("Fel e-postadress eller lösenord.")
+	ErrBadCredentials  = errors.New("Fel e-postadress eller lösenord.")
 	ErrTooManyAttempts = errors.New("För många misslyckade inloggningsförsök. Vänta en kvart och försök igen.")
 )
 
 // Limits on failed sign-ins within the window, per e-mail address and per client address.
 const (
-	attemptWindow     = 15 * time.Minute
-	maxPerEmail       = 5
-	maxPerRemote      = 30
+	attemptWindow = 15 * time.Minute
+	maxPerEmail   = 5
+	maxPerRemote  = 30
 )
 
 // Token returns a new random token: 32 bytes, URL-safe.

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vard-kommun/vard/internal/auth"
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/web"
 )
@@ -477,4 +478,25 @@ func (s *Service) SetActive(ctx context.Context, tenantID, id int64, active bool
 	}
 	p.Active = active
 	return s.Store.DB.Tx(ctx, func(tx *sql.Tx) error { return s.Store.UpdatePerson(ctx, tx, p) })
+}
+
+// TenantOIDC returns the id and single sign-on settings of the kommun with the slug (for auth).
+func (s *Service) TenantOIDC(ctx context.Context, slug string) (int64, auth.OIDCSettings, error) {
+	t, err := s.Store.TenantBySlug(ctx, slug)
+	if err != nil {
+		return 0, auth.OIDCSettings{}, err
+	}
+	return t.ID, auth.OIDCSettings(t.OIDC), nil
+}
+
+// ActivePersonByEmail returns the id of the kommun's active person with the e-mail address (for auth).
+func (s *Service) ActivePersonByEmail(ctx context.Context, tenantID int64, email string) (int64, error) {
+	p, err := s.Store.PersonByEmail(ctx, tenantID, email)
+	if err != nil {
+		return 0, err
+	}
+	if !p.Active {
+		return 0, db.ErrNotFound
+	}
+	return p.ID, nil
 }
