@@ -66,6 +66,9 @@ func NewRenderer(static *Static, log *slog.Logger) (*Renderer, error) {
 			return t.In(stockholm).Format("2006-01-02 15:04")
 		},
 		"query": func(base string, kv ...any) string { return withQuery(base, kv...) },
+		"field": func(v View, name, label string, value any, autocomplete string, required bool) Field {
+			return Field{V: v, Name: name, Label: label, Value: value, Autocomplete: autocomplete, Required: required, Error: v.Errors[name]}
+		},
 	}).ParseFS(layoutFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
@@ -82,9 +85,19 @@ var stockholm = func() *time.Location {
 	return loc
 }()
 
+// Field is one form field as a partial template renders it: label, value, and its error if any.
+type Field struct {
+	V            View
+	Name, Label  string
+	Value        any
+	Autocomplete string
+	Required     bool
+	Error        string
+}
+
 // Pages parses an area's page templates (each defines "title" and "content") on top of the layout, one
 // template set per file, keyed by file name ("unit.html").
-func (rd *Renderer) Pages(fsys fs.FS, pattern string) (map[string]*template.Template, error) {
+func (rd *Renderer) Pages(fsys fs.FS, pattern string, funcs ...template.FuncMap) (map[string]*template.Template, error) {
 	files, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err
@@ -98,6 +111,9 @@ func (rd *Renderer) Pages(fsys fs.FS, pattern string) (map[string]*template.Temp
 		if err != nil {
 			return nil, err
 		}
+		for _, f := range funcs {
+			t.Funcs(f)
+		}
 		if _, err := t.ParseFS(fsys, f); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", f, err)
 		}
@@ -107,8 +123,8 @@ func (rd *Renderer) Pages(fsys fs.FS, pattern string) (map[string]*template.Temp
 }
 
 // MustPages is Pages for start-up code, where a broken template must stop the server.
-func (rd *Renderer) MustPages(fsys fs.FS, pattern string) map[string]*template.Template {
-	p, err := rd.Pages(fsys, pattern)
+func (rd *Renderer) MustPages(fsys fs.FS, pattern string, funcs ...template.FuncMap) map[string]*template.Template {
+	p, err := rd.Pages(fsys, pattern, funcs...)
 	if err != nil {
 		panic(err)
 	}
