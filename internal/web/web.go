@@ -205,12 +205,13 @@ func (rt *Router) Routes() []Route { return slices.Clone(rt.routes) }
 
 // ServeHTTP serves the request through the mux, and a not-found page for unknown paths.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := rt.mux.Handler(r)
-	if pattern == "" {
+	// The mux's own not-found answer is plain text; ours is a page or problem+json. Path values are set
+	// only by the mux's ServeHTTP, so a known route goes through it rather than the handler found here.
+	if _, pattern := rt.mux.Handler(r); pattern == "" {
 		rt.Fail(w, r, NotFound())
 		return
 	}
-	h.ServeHTTP(w, r)
+	rt.mux.ServeHTTP(w, r)
 }
 
 // ErrSignIn means the route needs a signed-in viewer; the HTML side redirects to the sign-in page.
