@@ -32,6 +32,7 @@ func (h *Handlers) Routes(rt *web.Router) {
 	rt.Handle("POST /logga-in", web.Public, h.signIn)
 	rt.Handle("POST /logga-ut", web.Public, h.signOut)
 	rt.Handle("POST /sprak", web.Public, h.language)
+	rt.Handle("GET /installningar", web.Admin, h.settings)
 	rt.Handle("GET /installningar/api-nycklar", web.Admin, h.tokens)
 	rt.Handle("POST /installningar/api-nycklar", web.Admin, h.createToken)
 	rt.Handle("POST /installningar/api-nycklar/{id}/aterkalla", web.Admin, h.revokeToken)
@@ -85,6 +86,10 @@ func (h *Handlers) language(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 	return web.Redirect(w, r, web.SafeNext(r.FormValue("next")), "")
+}
+
+func (h *Handlers) settings(w http.ResponseWriter, r *http.Request) error {
+	return h.rd.Page(w, r, h.pages["settings.html"], nil)
 }
 
 type tokensData struct {
@@ -144,6 +149,9 @@ func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 var english = map[string]string{
+	"Inloggning": "Sign-in",
+	"Inloggning med organisationens konto (OIDC, t.ex. Microsoft Entra ID).": "Sign-in with the organisation's account (OIDC, e.g. Microsoft Entra ID).",
+	"Nycklar för intranät, HR-system och BI-verktyg som använder API:t.": "Tokens for intranet, HR systems and BI tools that use the API.",
 	"Fel e-postadress eller lösenord.":                                         "Wrong e-mail address or password.",
 	"För många misslyckade inloggningsförsök. Vänta en kvart och försök igen.": "Too many failed sign-in attempts. Wait fifteen minutes and try again.",
 	"E-postadress":           "E-mail address",
