@@ -30,7 +30,7 @@ type fixture struct {
 	tokenAID                          int64
 }
 
-func newApp(t *testing.T) *app.App {
+func newApp(t testing.TB) *app.App {
 	t.Helper()
 	a, err := app.New(context.Background(), app.Config{Database: dbtest.DSN(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

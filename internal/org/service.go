@@ -125,6 +125,16 @@ func BuildTree(units []*Unit) *Tree {
 			t.Roots = append(t.Roots, u)
 		}
 	}
+	keys := make(map[int64]string, len(units))
+	for _, u := range units {
+		keys[u.ID] = string(SortKey(u.Name, ""))
+	}
+	compareUnits := func(a, b *Unit) int {
+		if c := strings.Compare(keys[a.ID], keys[b.ID]); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	}
 	var total func(u *Unit) int
 	total = func(u *Unit) int {
 		slices.SortFunc(u.Children, compareUnits)
@@ -139,13 +149,6 @@ func BuildTree(units []*Unit) *Tree {
 		total(r)
 	}
 	return t
-}
-
-func compareUnits(a, b *Unit) int {
-	if c := strings.Compare(string(SortKey(a.Name, "")), string(SortKey(b.Name, ""))); c != 0 {
-		return c
-	}
-	return int(a.ID - b.ID)
 }
 
 // Descendants returns the unit's id and the ids of every unit below it.

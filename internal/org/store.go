@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vard-kommun/vard/internal/db"
@@ -26,10 +27,20 @@ func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: db.Now} }
 // SortKey is the Swedish collation key of a name, stored so that the database can sort and page people
 // the Swedish way (å, ä, ö after z) in both dialects.
 func SortKey(family, given string) []byte {
-	c := collate.New(language.Swedish, collate.IgnoreCase)
-	var buf collate.Buffer
-	return append([]byte(nil), c.KeyFromString(&buf, family+"\x00"+given)...)
+	c := collators.Get().(*collator)
+	defer collators.Put(c)
+	return append([]byte(nil), c.KeyFromString(&c.buf, family+"\x00"+given)...)
 }
+
+// A collator is costly to build and not safe for concurrent use, so each goroutine borrows one.
+type collator struct {
+	*collate.Collator
+	buf collate.Buffer
+}
+
+var collators = sync.Pool{New: func() any {
+	return &collator{Collator: collate.New(language.Swedish, collate.IgnoreCase)}
+}}
 
 func searchText(p *Person) string {
 	return strings.ToLower(strings.Join([]string{p.GivenName, p.FamilyName, p.Email, p.EmployeeID, p.Title}, " "))
