@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/vard-kommun/vard/internal/app"
+	"github.com/vard-kommun/vard/internal/org"
 )
 
 // openApp opens the database and builds the app without serving, for the administration commands.
@@ -49,8 +50,34 @@ func importFile(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, res.Summary())
+	printImport(stdout, res)
+	if res.ErrorCount > 0 {
+		return fmt.Errorf("%d rader har fel; inget är ändrat", res.ErrorCount)
+	}
 	return nil
+}
+
+func printImport(w io.Writer, r *org.ImportResult) {
+	fmt.Fprintf(w, "%s: %d rader (%s, %s)\n", r.Filename, r.Rows, r.Format, r.Encoding)
+	for _, line := range []struct {
+		label string
+		n     int
+	}{
+		{"nya personer", r.Created}, {"ändrade", r.Changed}, {"flyttade", r.Moved}, {"återaktiverade", r.Reactivated},
+		{"avaktiverade", r.Deactivated}, {"oförändrade", r.Unchanged}, {"nya enheter", r.UnitsCreated},
+		{"öppnade enheter", r.UnitsReopened}, {"rader med fel", r.ErrorCount},
+	} {
+		fmt.Fprintf(w, "  %-16s %6d\n", line.label, line.n)
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "  rad %d: %s\n", e.Line, e.Message)
+	}
+	switch {
+	case r.Applied:
+		fmt.Fprintln(w, "Importen är genomförd.")
+	case r.ErrorCount == 0 && r.HasChanges():
+		fmt.Fprintln(w, "Förhandsgranskning. Kör igen med --apply för att genomföra importen.")
+	}
 }
 
 func user(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
