@@ -95,4 +95,3 @@ func baselineTree(a *app.App, tenantID int64) http.Handler {
 		baselinePage.Execute(w, names)
 	})
 }
-
