@@ -148,6 +148,14 @@ func TestHarnessCleanPagePasses(t *testing.T) {
 	visit(t, ctx, site.URL+"/")
 	// A second check on the same page reuses the injected axe-core.
 	checkAxe(t, ctx)
+
+	lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.language`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang != "sv-SE" {
+		t.Errorf("browser language %q, want sv-SE", lang)
+	}
 }
 
 func TestHarnessPhoneScreen(t *testing.T) {

@@ -61,7 +61,8 @@ func browserEnv(t testing.TB) (chromium, axeJS string) {
 }
 
 // newBrowser starts a fresh headless Chromium with a desktop-sized window and
-// returns a chromedp context for its first tab. The browser, its profile and
+// returns a chromedp context for its first tab, which asks for Swedish pages.
+// The context has a deadline of browserTestTimeout; the browser, its profile and
 // its tab are gone when the test ends. Every page the tab loads records its
 // uncaught script errors and CSP violations for checkPageErrors.
 func newBrowser(t testing.TB) context.Context {
@@ -82,14 +83,11 @@ func newBrowserOn(t testing.TB, s screen) context.Context {
 
 	// The flags are the ones known to work here as root in a closed network:
 	// without the background-networking ones Chromium keeps dialling Google.
-	opts := []chromedp.ExecAllocatorOption{
+	var output lockedBuffer
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(s.width, s.height),
-	}
-	opts = append(chromedp.DefaultExecAllocatorOptions[:], opts...)
-	var output lockedBuffer
-	opts = append(opts,
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -98,7 +96,9 @@ func newBrowserOn(t testing.TB, s screen) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "sv-SE"),
+		// A Swedish browser, as the app's users have: Accept-Language and
+		// navigator.language say sv-SE.
+		chromedp.Flag("accept-lang", "sv-SE,sv"),
 		chromedp.CombinedOutput(&output),
 	)
 
@@ -112,8 +112,14 @@ func newBrowserOn(t testing.TB, s screen) context.Context {
 	})
 
 	// The first Run starts the browser and binds its life to ctx, which has no
-	// deadline; the context the test gets has one.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(s.width), int64(s.height), viewportOptions(s)...)); err != nil {
+	// deadline; the context the test gets has one. A browser that does not
+	// come up in a minute is stopped, failing the test.
+	startTimer := time.AfterFunc(time.Minute, cancelAlloc)
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(s.width), int64(s.height), viewportOptions(s)...))
+	if !startTimer.Stop() && err == nil {
+		err = fmt.Errorf("no answer within a minute")
+	}
+	if err != nil {
 		t.Fatalf("start chromium %s: %v\nbrowser output:\n%s", chromium, err, output.String())
 	}
 	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {

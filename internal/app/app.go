@@ -119,6 +119,11 @@ func build(cfg Config, d *db.DB) (*App, error) {
 	auth.NewOIDCHandlers(a.Auth, a.Org, rd, cfg.BaseURL).Routes(rt)
 	org.NewHandlers(a.Org, a.Imports, rd).Routes(rt)
 	org.NewAPI(a.Org).Routes(rt)
+	apiDoc, err := web.NewOpenAPI(org.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	apiDoc.Route(rt)
 
 	a.Handler = web.Chain(rt,
 		web.Observe(cfg.Log, metrics, rd.Fail),

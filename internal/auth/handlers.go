@@ -150,8 +150,8 @@ func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) error {
 
 var english = map[string]string{
 	"Inloggning": "Sign-in",
-	"Inloggning med organisationens konto (OIDC, t.ex. Microsoft Entra ID).": "Sign-in with the organisation's account (OIDC, e.g. Microsoft Entra ID).",
-	"Nycklar för intranät, HR-system och BI-verktyg som använder API:t.": "Tokens for intranet, HR systems and BI tools that use the API.",
+	"Inloggning med organisationens konto (OIDC, t.ex. Microsoft Entra ID).":   "Sign-in with the organisation's account (OIDC, e.g. Microsoft Entra ID).",
+	"Nycklar för intranät, HR-system och BI-verktyg som använder API:t.":       "Tokens for intranet, HR systems and BI tools that use the API.",
 	"Fel e-postadress eller lösenord.":                                         "Wrong e-mail address or password.",
 	"För många misslyckade inloggningsförsök. Vänta en kvart och försök igen.": "Too many failed sign-in attempts. Wait fifteen minutes and try again.",
 	"E-postadress":           "E-mail address",

@@ -28,6 +28,7 @@ type Handlers struct {
 // NewHandlers parses the templates and registers the English catalogue.
 func NewHandlers(svc *Service, imports *Importer, rd *web.Renderer) *Handlers {
 	rd.Catalog.Add(english)
+	rd.Catalog.Add(importEnglish)
 	return &Handlers{svc: svc, imports: imports, rd: rd, pages: rd.MustPages(templates, "templates/*.html", templateFuncs)}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 	"slices"
 	"strings"
@@ -36,7 +35,11 @@ const (
 )
 
 // Fields lists every field in display order.
-var Fields = []Field{
+var Fields = slices.Clone(hrFieldOrder[:])
+
+// hrFieldOrder is Fields as an array, which ReadRow indexes; the functions here use it rather than Fields,
+// so that a caller changing Fields cannot break them.
+var hrFieldOrder = [...]Field{
 	FieldEmployeeID, FieldGivenName, FieldFamilyName, FieldEmail, FieldTitle,
 	FieldDepartment, FieldUnit, FieldTeam, FieldRoles, FieldManagerOf,
 }
@@ -140,7 +143,7 @@ func GuessMapping(header []string) Mapping {
 		m[f] = col
 		used[col] = true
 	}
-	for _, f := range Fields {
+	for _, f := range hrFieldOrder {
 	names:
 		for _, name := range hrHeaderNames[f] {
 			for col, h := range normed {
@@ -151,7 +154,7 @@ func GuessMapping(header []string) Mapping {
 			}
 		}
 	}
-	for _, f := range Fields {
+	for _, f := range hrFieldOrder {
 		if _, ok := m[f]; ok || f == FieldManagerOf {
 			continue // "Chef..." headers too often hold the manager's name to guess from a prefix.
 		}
@@ -180,7 +183,7 @@ func GuessMapping(header []string) Mapping {
 // column outside the header, or a column mapped twice. Fields are checked in display order.
 func (m Mapping) Validate(header []string) error {
 	used := make(map[int]Field, len(m))
-	for _, f := range Fields {
+	for _, f := range hrFieldOrder {
 		col, ok := m[f]
 		if !ok {
 			if f.Required() {
@@ -199,7 +202,7 @@ func (m Mapping) Validate(header []string) error {
 	}
 	var unknown []string
 	for f := range m {
-		if !slices.Contains(Fields, f) {
+		if !slices.Contains(hrFieldOrder[:], f) {
 			unknown = append(unknown, string(f))
 		}
 	}
@@ -238,16 +241,21 @@ type hrError struct {
 func (e *hrError) Error() string { return e.msg }
 func (e *hrError) Unwrap() error { return e.err }
 
+// Messages that come wrapped in an hrError with their cause.
+const (
+	hrMsgNotXLSX = "Filen kunde inte läsas som Excel-fil (xlsx)."
+	hrMsgXLSXRow = "Raden kunde inte läsas i Excel-filen."
+	hrMsgRead    = "Filen kunde inte läsas."
+)
+
+// Errors of the whole file, and errors of one row (hrIsRowError), after which reading goes on.
 var (
-	hrErrEmpty       = errors.New("Filen är tom.")
-	hrErrNoHeader    = errors.New("Filen saknar rubrikrad.")
-	hrErrNotXLSX     = "Filen kunde inte läsas som Excel-fil (xlsx)."
-	hrErrXLSXRow     = "Raden kunde inte läsas i Excel-filen."
-	hrErrRead        = "Filen kunde inte läsas."
-	hrErrRowTooLong  = errors.New("Raden är längre än 1 MB och hoppades över. Kontrollera att citattecken (\") i filen är parade.")
-	hrErrRowColumns  = errors.New("Raden har fler än 16 384 kolumner och hoppades över.")
-	hrErrRowQuote    = errors.New("Ett citattecken (\") avslutas aldrig, så resten av filen kunde inte läsas. Kontrollera raden.")
-	hrErrRowEncoding = errors.New("Raden innehåller tecken som inte är giltig UTF-8. Spara filen som ”CSV UTF-8” och försök igen.")
+	errHREmpty       = errors.New("Filen är tom.")
+	errHRNoHeader    = errors.New("Filen saknar rubrikrad.")
+	errHRRowTooLong  = errors.New("Raden är längre än 1 MB och hoppades över. Kontrollera att citattecken (\") i filen är parade.")
+	errHRRowColumns  = errors.New("Raden har fler än 16 384 kolumner och hoppades över.")
+	errHRRowQuote    = errors.New("Ett citattecken (\") avslutas aldrig, så resten av filen kunde inte läsas. Kontrollera raden.")
+	errHRRowEncoding = errors.New("Raden innehåller tecken som inte är giltig UTF-8. Spara filen som ”CSV UTF-8” och försök igen.")
 )
 
 // hrEncoding is the character encoding of a CSV file.
@@ -300,11 +308,11 @@ func OpenHRFile(r io.Reader) (*HRFile, error) {
 	br := bufio.NewReaderSize(r, hrPeekSize)
 	prefix, err := br.Peek(hrPeekSize)
 	if err != nil && err != io.EOF {
-		return nil, &hrError{hrErrRead, err}
+		return nil, &hrError{hrMsgRead, err}
 	}
 	switch {
 	case len(prefix) == 0:
-		return nil, hrErrEmpty
+		return nil, errHREmpty
 	case bytes.HasPrefix(prefix, []byte("PK\x03\x04")), bytes.HasPrefix(prefix, []byte("PK\x05\x06")):
 		if bytes.Contains(prefix[:min(len(prefix), 128)], []byte("application/vnd.oasis.opendocument")) {
 			return nil, errors.New("Filen är ett OpenDocument-kalkylark (ods). Spara den som Excel-fil (xlsx) eller CSV och försök igen.")
@@ -339,7 +347,7 @@ func (f *HRFile) Next() (row []string, line int, err error) {
 				f.done = true
 			}
 			if err != io.EOF && !hrIsRowError(err) {
-				err = &hrError{hrErrRead, err}
+				err = &hrError{hrMsgRead, err}
 			}
 			return nil, line, err
 		}
@@ -375,9 +383,10 @@ func (f *HRFile) Close() error {
 	return err
 }
 
+// hrIsRowError reports whether err concerns one row only, so that Next can go on after it.
 func hrIsRowError(err error) bool {
 	switch err {
-	case hrErrRowTooLong, hrErrRowColumns, hrErrRowQuote, hrErrRowEncoding:
+	case errHRRowTooLong, errHRRowColumns, errHRRowQuote, errHRRowEncoding:
 		return true
 	}
 	return false
@@ -412,7 +421,7 @@ func hrOpenCSV(br *bufio.Reader, prefix []byte) (*HRFile, error) {
 		c.enc = hrUTF8
 	}
 	if len(bytes.TrimSpace(prefix)) == 0 && len(prefix) < hrPeekSize-3 {
-		return nil, hrErrEmpty
+		return nil, errHREmpty
 	}
 	if bytes.IndexByte(prefix, '\n') < 0 && bytes.IndexByte(prefix, '\r') >= 0 {
 		c.eol = '\r'
@@ -423,7 +432,7 @@ func hrOpenCSV(br *bufio.Reader, prefix []byte) (*HRFile, error) {
 	if sepLine {
 		c.delim = first[4]
 		if _, _, err := c.readLine(); err != nil {
-			return nil, &hrError{hrErrRead, err}
+			return nil, &hrError{hrMsgRead, err}
 		}
 	} else {
 		c.delim = hrDetectDelimiter(prefix, c.eol)
@@ -432,13 +441,13 @@ func hrOpenCSV(br *bufio.Reader, prefix []byte) (*HRFile, error) {
 	for {
 		_, err := c.readRecord()
 		if err == io.EOF {
-			return nil, hrErrNoHeader
+			return nil, errHRNoHeader
 		}
 		if hrIsRowError(err) {
 			return nil, &hrError{"Rubrikraden kunde inte läsas: " + err.Error(), err}
 		}
 		if err != nil {
-			return nil, &hrError{hrErrRead, err}
+			return nil, &hrError{hrMsgRead, err}
 		}
 		header, err := c.decode(0)
 		if err != nil {
@@ -499,6 +508,7 @@ func hrDetectDelimiter(p []byte, eol byte) byte {
 	return hrMostCommon(counts)
 }
 
+// hrMostCommon returns the delimiter with the highest count, the first of ";\t," on a tie.
 func hrMostCommon(counts [3]int) byte {
 	best := 0
 	for i := range counts {
@@ -555,11 +565,11 @@ func (c *hrCSV) readRecord() (start int, err error) {
 	}
 	start = c.line
 	if tooLong {
-		return start, hrErrRowTooLong
+		return start, errHRRowTooLong
 	}
 	for {
 		if len(c.ends) == hrMaxColumns {
-			return start, hrErrRowColumns
+			return start, errHRRowColumns
 		}
 		i := 0
 		for i < len(line) && line[i] == ' ' {
@@ -575,13 +585,16 @@ func (c *hrCSV) readRecord() (start int, err error) {
 					c.rec = append(c.rec, '\n')
 					line, tooLong, err = c.readLine()
 					if err == io.EOF {
-						return start, hrErrRowQuote
+						return start, errHRRowQuote
 					}
 					if err != nil {
 						return start, err
 					}
 					if tooLong || len(c.rec)+len(line) > hrMaxRecordBytes {
-						return start, hrErrRowTooLong
+						// A quote left open swallows everything after it; rows read from
+						// the middle of it would be noise, so reading stops here.
+						c.eof = true
+						return start, errHRRowQuote
 					}
 					continue
 				}
@@ -612,7 +625,7 @@ func (c *hrCSV) decode(width int) ([]string, error) {
 	rec, ends := c.rec, c.ends
 	if c.enc != hrWindows1252 && !utf8.Valid(rec) {
 		if c.enc == hrUTF8 {
-			return nil, hrErrRowEncoding
+			return nil, errHRRowEncoding
 		}
 		c.enc = hrWindows1252
 	} else if c.enc == hrUndecided && slices.ContainsFunc(rec, func(b byte) bool { return b >= utf8.RuneSelf }) {
@@ -649,49 +662,49 @@ func (c *hrCSV) decode(width int) ([]string, error) {
 
 // hrOpenXLSX opens the first sheet of an XLSX file. excelize buffers the file; large sheets go to
 // temporary files in a directory of their own, removed by Close.
-func hrOpenXLSX(r io.Reader) (f *HRFile, err error) {
+func hrOpenXLSX(r io.Reader) (_ *HRFile, err error) {
 	tmpDir, err := os.MkdirTemp("", "vard-hrfile-")
 	if err != nil {
-		return nil, &hrError{hrErrRead, err}
+		return nil, &hrError{hrMsgRead, err}
 	}
-	f = &HRFile{Format: "xlsx", Encoding: "utf-8", tmpDir: tmpDir}
+	f := &HRFile{Format: "xlsx", Encoding: "utf-8", tmpDir: tmpDir}
 	defer func() {
 		// excelize is a large parser of untrusted input; a panic in it must not take the server down.
 		if p := recover(); p != nil {
-			err = &hrError{hrErrNotXLSX, fmt.Errorf("excelize panic: %v", p)}
+			err = &hrError{hrMsgNotXLSX, fmt.Errorf("excelize panic: %v", p)}
 		}
 		if err != nil {
 			_ = f.Close()
-			f = nil
 		}
 	}()
 	f.book, err = excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: hrMaxUnzipBytes, TmpDir: tmpDir})
 	if err != nil {
-		return nil, &hrError{hrErrNotXLSX, err}
+		return nil, &hrError{hrMsgNotXLSX, err}
 	}
 	sheets := f.book.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, &hrError{hrErrNotXLSX, errors.New("no sheets")}
+		return nil, &hrError{hrMsgNotXLSX, errors.New("no sheets")}
 	}
 	if f.rows, err = f.book.Rows(sheets[0]); err != nil {
-		return nil, &hrError{hrErrNotXLSX, err}
+		return nil, &hrError{hrMsgNotXLSX, err}
 	}
 	header, _, err := f.nextXLSX()
 	if err == io.EOF {
 		return nil, errors.New("Första bladet i Excel-filen är tomt. Lägg personalförteckningen, med en rubrikrad, på första bladet.")
 	}
 	if err != nil {
-		return nil, err
+		return nil, &hrError{"Rubrikraden kunde inte läsas i Excel-filen.", err}
 	}
 	f.Header = header
 	return f, nil
 }
 
+// nextXLSX is Next for an XLSX file.
 func (f *HRFile) nextXLSX() (row []string, line int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			f.done = true
-			row, err = nil, &hrError{hrErrXLSXRow, fmt.Errorf("excelize panic: %v", p)}
+			row, err = nil, &hrError{hrMsgXLSXRow, fmt.Errorf("excelize panic: %v", p)}
 		}
 	}()
 	for f.rows.Next() {
@@ -700,7 +713,7 @@ func (f *HRFile) nextXLSX() (row []string, line int, err error) {
 		f.xlsxAt++
 		cells, err := f.rows.Columns()
 		if err != nil {
-			return nil, f.xlsxAt, &hrError{hrErrXLSXRow, err}
+			return nil, f.xlsxAt, &hrError{hrMsgXLSXRow, err}
 		}
 		blank := true
 		for i, s := range cells {
@@ -789,35 +802,33 @@ func hrFoldWords(s string) string {
 // a field over 200 characters, control or invisible characters, signs of a wrong character encoding). The
 // messages do not repeat the line number. Columns outside the row read as empty.
 func (m Mapping) ReadRow(row []string, line int) (HRRow, []string) {
-	get := func(f Field) string {
-		col, ok := m[f]
-		if !ok || col < 0 || col >= len(row) {
-			return ""
+	var values [len(hrFieldOrder)]string
+	for i, f := range hrFieldOrder {
+		if col, ok := m[f]; ok && col >= 0 && col < len(row) {
+			values[i] = strings.TrimSpace(row[col])
 		}
-		return strings.TrimSpace(row[col])
 	}
 	r := HRRow{
-		Line: line, EmployeeID: get(FieldEmployeeID), GivenName: get(FieldGivenName),
-		FamilyName: get(FieldFamilyName), Email: get(FieldEmail), Title: get(FieldTitle),
-		Department: get(FieldDepartment), Unit: get(FieldUnit), Team: get(FieldTeam),
+		Line: line, EmployeeID: values[0], GivenName: values[1], FamilyName: values[2], Email: values[3],
+		Title: values[4], Department: values[5], Unit: values[6], Team: values[7],
 	}
 	var problems []string
-	for _, f := range Fields {
-		v := get(f)
-		switch {
-		case v == "":
+	for i, f := range hrFieldOrder {
+		v := values[i]
+		if v == "" {
 			if f.Required() {
 				problems = append(problems, hrFieldTitle(f)+" saknas.")
 			}
 			continue
-		case utf8.RuneCountInString(v) > hrMaxFieldRunes:
-			problems = append(problems, fmt.Sprintf("%s har %d tecken; högst %d är tillåtna.",
-				hrFieldTitle(f), utf8.RuneCountInString(v), hrMaxFieldRunes))
+		}
+		if n := utf8.RuneCountInString(v); n > hrMaxFieldRunes {
+			problems = append(problems, fmt.Sprintf("%s har %d tecken; högst %d är tillåtna.", hrFieldTitle(f), n, hrMaxFieldRunes))
 			continue
-		case strings.IndexFunc(v, hrIsHidden) >= 0:
+		}
+		if hidden, misencoded := hrScanChars(v); hidden {
 			problems = append(problems, hrFieldTitle(f)+" innehåller otillåtna tecken, till exempel radbrytning, tabb eller osynliga styrtecken.")
 			continue
-		case hrLooksMisencoded(v):
+		} else if misencoded {
 			problems = append(problems, hrFieldTitle(f)+" innehåller felkodade tecken (som ”Ã¶” eller ”�”). Spara filen som ”CSV UTF-8” och försök igen.")
 			continue
 		}
@@ -852,43 +863,54 @@ func (m Mapping) ReadRow(row []string, line int) (HRRow, []string) {
 	return r, problems
 }
 
-// hrIsHidden reports control characters (line breaks, tabs) and invisible formatting characters (zero-width
-// spaces, bidirectional overrides, soft hyphens), none of which belong in a name or an e-mail address.
-func hrIsHidden(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+// hrScanChars reports control characters (line breaks, tabs) and invisible formatting characters
+// (zero-width spaces, bidirectional overrides, soft hyphens), none of which belong in a name or an address;
+// and signs that the file was decoded with the wrong encoding before it reached us: the replacement
+// character, or "Ã" followed by the second half of a UTF-8 å, ä, ö, Å, Ä, Ö or é read as Windows-1252.
+func hrScanChars(s string) (hidden, misencoded bool) {
+	prev := rune(0)
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			hidden = hidden || b < 0x20 || b == 0x7f
+			prev = rune(b)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		hidden = hidden || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+		misencoded = misencoded || r == utf8.RuneError || prev == 'Ã' && strings.ContainsRune("¥¤¶…„–©", r)
+		prev = r
+		i += n
+	}
+	return hidden, misencoded
 }
 
-// hrLooksMisencoded reports the replacement character, or "Ã" followed by the second half of a UTF-8 å, ä,
-// ö, Å, Ä, Ö or é read as Windows-1252: a file that was decoded with the wrong encoding before it reached us.
-func hrLooksMisencoded(s string) bool {
-	if strings.ContainsRune(s, utf8.RuneError) {
-		return true
-	}
-	for i := strings.Index(s, "Ã"); i >= 0; {
-		next, _ := utf8.DecodeRuneInString(s[i+len("Ã"):])
-		if strings.ContainsRune("¥¤¶…„–©", next) {
-			return true
-		}
-		j := strings.Index(s[i+len("Ã"):], "Ã")
-		if j < 0 {
-			break
-		}
-		i += len("Ã") + j
-	}
-	return false
-}
-
-// hrValidEmail accepts a plain address such as anna.svensson@kommun.se: no display name, no angle
-// brackets, one @ and a domain with a dot.
+// hrValidEmail accepts a plain address such as anna.svensson@kommun.se: no display name or angle
+// brackets, a dot-atom local part, and a domain of at least two labels of letters, digits and hyphens.
+// Letters outside ASCII are allowed (internationalised addresses).
 func hrValidEmail(s string) bool {
-	if len(s) > 254 || strings.Count(s, "@") != 1 || strings.ContainsAny(s, " <>()[],;:\"\\") {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || len(s) > 254 || local == "" || len(local) > 64 || !strings.Contains(domain, ".") {
 		return false
 	}
-	local, domain, _ := strings.Cut(s, "@")
-	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
-		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
-		return false
+	for label := range strings.SplitSeq(local, ".") {
+		if label == "" || strings.ContainsFunc(label, func(r rune) bool {
+			return r < utf8.RuneSelf && !hrIsAlnum(r) && !strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)
+		}) {
+			return false
+		}
 	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
+	for label := range strings.SplitSeq(domain, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' ||
+			strings.ContainsFunc(label, func(r rune) bool {
+				return r < utf8.RuneSelf && !hrIsAlnum(r) && r != '-' || r >= utf8.RuneSelf && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+			}) {
+			return false
+		}
+	}
+	return true
+}
+
+func hrIsAlnum(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }

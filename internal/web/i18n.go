@@ -2,6 +2,7 @@ package web
 
 // layoutEnglish is the layout's part of the English catalogue.
 var layoutEnglish = map[string]string{
+	"Sidnumrering": "Pagination", "Föregående": "Previous", "Nästa": "Next", "Sida": "Page", "av": "of",
 	"Hoppa till innehållet":              "Skip to content",
 	"Huvudmeny":                          "Main menu",
 	"Start":                              "Home",

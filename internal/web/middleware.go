@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -78,6 +79,17 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+type requestInfoKey struct{}
+
+type requestInfo struct{ route string }
+
+// noteRoute records the matched route pattern for the request log and metrics.
+func noteRoute(r *http.Request, pattern string) {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		info.route = pattern
+	}
+}
+
 // Metrics counts requests by method, route pattern and status, and times them.
 type Metrics struct {
 	requests *prometheus.CounterVec
@@ -100,6 +112,10 @@ func Observe(log *slog.Logger, m *Metrics, fail func(w http.ResponseWriter, r *h
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			sw := &statusWriter{ResponseWriter: w}
+			// Middleware further in hands the mux a copy of the request, so the route it matches is
+			// written back here through the context.
+			info := &requestInfo{}
+			r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 			defer func() {
 				if p := recover(); p != nil {
 					log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", p)
@@ -111,7 +127,7 @@ func Observe(log *slog.Logger, m *Metrics, fail func(w http.ResponseWriter, r *h
 					sw.status = http.StatusOK
 				}
 				elapsed := time.Since(start)
-				route := r.Pattern
+				route := info.route
 				if route == "" {
 					route = "unmatched"
 				}

@@ -213,6 +213,10 @@ func (d *openAPIDocument) add(fragment []byte) error {
 // checkDuplicateKeys walks a JSON text and reports an object key given twice, which encoding/json
 // would silently resolve by keeping the last.
 func checkDuplicateKeys(b []byte) error {
+	if !json.Valid(b) {
+		var v any
+		return json.Unmarshal(b, &v)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	var walk func(path string) error
 	walk = func(path string) error {
@@ -230,7 +234,7 @@ func checkDuplicateKeys(b []byte) error {
 				}
 				key := k.(string)
 				if seen[key] {
-					return fmt.Errorf("%s/%s is defined twice", path, key)
+					return fmt.Errorf("key %q in %s is defined twice", key, path)
 				}
 				seen[key] = true
 				if err := walk(path + "/" + key); err != nil {

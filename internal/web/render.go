@@ -66,6 +66,7 @@ func NewRenderer(static *Static, log *slog.Logger) (*Renderer, error) {
 			return t.In(stockholm).Format("2006-01-02 15:04")
 		},
 		"query": func(base string, kv ...any) string { return withQuery(base, kv...) },
+		"pager": func(v View, p Pager) PagerView { return PagerView{V: v, P: p} },
 		"field": func(v View, name, label string, value any, autocomplete string, required bool) Field {
 			return Field{V: v, Name: name, Label: label, Value: value, Autocomplete: autocomplete, Required: required, Error: v.Errors[name]}
 		},
@@ -84,6 +85,12 @@ var stockholm = func() *time.Location {
 	}
 	return loc
 }()
+
+// PagerView pairs a pager with the page's view, so the pager partial can translate.
+type PagerView struct {
+	V View
+	P Pager
+}
 
 // Field is one form field as a partial template renders it: label, value, and its error if any.
 type Field struct {
@@ -187,7 +194,12 @@ func (rd *Renderer) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		rd.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if IsAPI(r) {
-		WriteProblem(w, e.Status, rd.Catalog.T(Lang(r), e.Message), e.Fields)
+		msg := e.Message
+		if e == ErrSignIn {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="vard"`)
+			msg = "API-nyckel saknas. Skicka den som Authorization: Bearer <nyckel>."
+		}
+		WriteProblem(w, e.Status, rd.Catalog.T(Lang(r), msg), e.Fields)
 		return
 	}
 	if e == ErrSignIn && r.Method == http.MethodGet {

@@ -182,6 +182,7 @@ func (rt *Router) Handle(pattern string, access Access, h HandlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Access: access, Pattern: pattern})
 	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		noteRoute(r, pattern)
 		v := ViewerFrom(r.Context())
 		if !v.Allows(access) {
 			rt.Fail(w, r, denied(v, access))
@@ -197,7 +198,10 @@ func (rt *Router) Handle(pattern string, access Access, h HandlerFunc) {
 func (rt *Router) HandleHTTP(pattern string, h http.Handler) {
 	method, path, _ := strings.Cut(pattern, " ")
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Access: Public, Pattern: pattern})
-	rt.mux.Handle(pattern, h)
+	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noteRoute(r, pattern)
+		h.ServeHTTP(w, r)
+	}))
 }
 
 // Routes lists every registered route.
