@@ -325,10 +325,15 @@ func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) error {
 	return web.WriteJSON(w, http.StatusOK, toAPIPerson(p))
 }
 
-// applyPerson changes the fields present in the body. Granting or taking away the kommunadmin role is
-// kept for a kommunadmin's session: an integration's token must not be able to make someone admin.
+// applyPerson changes the fields present in the body. Granting or taking away the kommunadmin role, and
+// changing a kommunadmin at all, is kept for a kommunadmin's session: an integration's token must not be
+// able to make someone admin, nor move an admin's e-mail address to a mailbox it controls and sign in
+// as them through the kommun's OIDC provider.
 func (a *API) applyPerson(v *web.Viewer, body *apiBody, p *Person) error {
 	wasAdmin := p.HasRole(RoleAdmin)
+	if wasAdmin && p.ID != 0 && !v.IsAdmin() {
+		return &web.Error{Status: http.StatusForbidden, Message: "En kommunadmin kan bara ändras av en inloggad kommunadmin, inte med en API-nyckel."}
+	}
 	body.text("employee_id", &p.EmployeeID, true)
 	body.text("given_name", &p.GivenName, false)
 	body.text("family_name", &p.FamilyName, false)

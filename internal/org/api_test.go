@@ -361,6 +361,8 @@ func TestAPIScenarios(t *testing.T) {
 		{name: "unknown field in a patch", who: "tokenA", method: "PATCH", path: "/api/v1/people/{asa}", body: `{"id":5}`, status: 422,
 			want: []string{`"id":"Okänt fält.`}},
 		{name: "a token cannot take away kommunadmin", who: "tokenA", method: "PATCH", path: "/api/v1/people/{adminA}", body: `{"roles":[]}`, status: 403},
+		{name: "a token cannot move a kommunadmin's e-mail", who: "tokenA", method: "PATCH", path: "/api/v1/people/{adminA}", body: `{"email":"kapad@evil.example"}`, status: 403,
+			want: []string{"inloggad kommunadmin"}},
 		{name: "binary body", who: "tokenA", method: "PATCH", path: "/api/v1/people/{asa}", body: "\x00", status: 400},
 		{name: "patch needs a token", who: "none", method: "PATCH", path: "/api/v1/people/{asa}", body: `{"title":"X"}`, status: 401},
 
