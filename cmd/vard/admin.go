@@ -44,7 +44,9 @@ func importFile(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer f.Close()
 	res, err := a.Imports.ImportFile(ctx, t.ID, f, filepath.Base(fs.Arg(0)), *apply, func(done, total int) {
-		fmt.Fprintf(os.Stderr, "\r%d rader lästa", done)
+		if total > 0 {
+			fmt.Fprintf(os.Stderr, "\r%3d %%", min(100, done*100/total))
+		}
 	})
 	fmt.Fprintln(os.Stderr)
 	if err != nil {
