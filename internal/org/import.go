@@ -48,10 +48,10 @@ type ImportResult struct {
 	Reactivated int
 	Deactivated int
 	Unchanged   int
-	// DeactivatedAdmins counts kommunadmins among the deactivated, who would lose their access.
-	DeactivatedAdmins int
-	UnitsCreated      int
-	UnitsReopened     int
+	// KeptAdmins counts kommunadmins missing from the file, who stay active all the same.
+	KeptAdmins    int
+	UnitsCreated  int
+	UnitsReopened int
 
 	ErrorCount int        // rows with errors
 	Errors     []RowError // the first importMaxErrors, by line

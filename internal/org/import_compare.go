@@ -531,11 +531,14 @@ func (st *importState) settle() error {
 		if _, inFile := st.seen[p.employeeID]; inFile || !p.active {
 			continue
 		}
+		// A kommunadmin missing from the file stays active: an import of the wrong file, or of one
+		// förvaltning's export, must not lock the kommun out of its own administration.
+		if p.roles&roleBit(RoleAdmin) != 0 {
+			res.KeptAdmins++
+			continue
+		}
 		p.deactivate = true
 		res.Deactivated++
-		if p.roles&roleBit(RoleAdmin) != 0 {
-			res.DeactivatedAdmins++
-		}
 		if len(res.DeactivatedSample) < importMaxSamples {
 			res.DeactivatedSample = append(res.DeactivatedSample, PersonChange{EmployeeID: p.employeeID, Name: p.name(), Unit: st.path(p.unitID)})
 		}

@@ -690,3 +690,28 @@ func FuzzImportFile(f *testing.F) {
 		}
 	})
 }
+
+// TestImportKeepsKommunadminsMissingFromTheFile: importing the wrong file, or one förvaltning's export,
+// must not lock the kommun out of its own administration.
+func TestImportKeepsKommunadminsMissingFromTheFile(t *testing.T) {
+	e := newImpEnv(t)
+	ctx := context.Background()
+	base := impPeople(20)
+	e.importFile(t, impCSV(base, ","), true)
+	p := e.people(t, false)["100005"]
+	p.Roles = append(p.Roles, RoleAdmin)
+	if err := e.svc.SavePerson(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	res := e.importFile(t, impCSV(base[10:], ","), true)
+	if res.KeptAdmins != 1 || res.Deactivated != 9 {
+		t.Errorf("got %d kept admins and %d deactivated, want 1 and 9", res.KeptAdmins, res.Deactivated)
+	}
+	after := e.people(t, true)
+	if !after["100005"].Active {
+		t.Error("a kommunadmin missing from the file was deactivated")
+	}
+	if after["100004"].Active {
+		t.Error("an ordinary person missing from the file is still active")
+	}
+}
