@@ -163,3 +163,17 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Errorf("next=//evil.example redirected to %q, want /", loc)
 	}
 }
+
+func TestFindKommunSignIn(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct{ query, want string }{
+		{"?kommun=A-Kommun", "/k/a-kommun/logga-in"},
+		{"?kommun=", "/logga-in"},
+		{"?kommun=..%2F..%2Fevil", "/logga-in"},
+	} {
+		rec := f.do(t, scenario{path: path("/logga-in/kommun" + tt.query)})
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != tt.want {
+			t.Errorf("%s: got %d to %q, want 303 to %q", tt.query, rec.Code, rec.Header().Get("Location"), tt.want)
+		}
+	}
+}

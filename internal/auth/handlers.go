@@ -5,6 +5,8 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/web"
@@ -30,6 +32,7 @@ func NewHandlers(svc *Service, rd *web.Renderer) *Handlers {
 func (h *Handlers) Routes(rt *web.Router) {
 	rt.Handle("GET /logga-in", web.Public, h.signInForm)
 	rt.Handle("POST /logga-in", web.Public, h.signIn)
+	rt.Handle("GET /logga-in/kommun", web.Public, h.findKommun)
 	rt.Handle("POST /logga-ut", web.Public, h.signOut)
 	rt.Handle("POST /sprak", web.Public, h.language)
 	rt.Handle("GET /installningar", web.Admin, h.settings)
@@ -64,6 +67,16 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) error {
 		return web.Redirect(w, r, data.Next, "")
 	}
 	return h.rd.PageStatus(w, r, h.pages["signin.html"], status, web.View{Data: data, Message: err.Error()})
+}
+
+// findKommun sends a person who knows their kommun's short name to its own sign-in page, where single
+// sign-on is offered when the kommun has it.
+func (h *Handlers) findKommun(w http.ResponseWriter, r *http.Request) error {
+	slug := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("kommun")))
+	if slug == "" || strings.ContainsAny(slug, "/?#%\\") {
+		return web.Redirect(w, r, "/logga-in", "Ange kommunens kortnamn.")
+	}
+	return web.Redirect(w, r, "/k/"+url.PathEscape(slug)+"/logga-in", "")
 }
 
 func (h *Handlers) signOut(w http.ResponseWriter, r *http.Request) error {
@@ -149,7 +162,11 @@ func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 var english = map[string]string{
-	"Inloggning": "Sign-in",
+	"Kommunens kortnamn": "The municipality's short name",
+	"Står i kommunens adress i Värd, till exempel exempelby i /k/exempelby.": "It is in the municipality's address in Värd, for example exempelby in /k/exempelby.",
+	"Fortsätt":                 "Continue",
+	"Ange kommunens kortnamn.": "Enter the municipality's short name.",
+	"Inloggning":               "Sign-in",
 	"Inloggning med organisationens konto (OIDC, t.ex. Microsoft Entra ID).":   "Sign-in with the organisation's account (OIDC, e.g. Microsoft Entra ID).",
 	"Nycklar för intranät, HR-system och BI-verktyg som använder API:t.":       "Tokens for intranet, HR systems and BI tools that use the API.",
 	"Fel e-postadress eller lösenord.":                                         "Wrong e-mail address or password.",
