@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 type common struct {
-	db, baseURL, logLevel string
+	db, dataDir, baseURL, logLevel string
 }
 
 func (c *common) config(logTo io.Writer) app.Config {
@@ -100,7 +100,7 @@ func (c *common) config(logTo io.Writer) app.Config {
 	} else if strings.EqualFold(c.logLevel, "warn") {
 		level = slog.LevelWarn
 	}
-	return app.Config{Database: c.db, BaseURL: strings.TrimRight(c.baseURL, "/"),
+	return app.Config{Database: c.db, DataDir: c.dataDir, BaseURL: strings.TrimRight(c.baseURL, "/"),
 		Log: slog.New(slog.NewJSONHandler(logTo, &slog.HandlerOptions{Level: level}))}
 }
 
@@ -109,6 +109,7 @@ func commonFlags(name string) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	c := &common{}
 	fs.StringVar(&c.db, "db", env("VARD_DB", "data/vard.db"), "SQLite file, or postgres:// URL (VARD_DB)")
+	fs.StringVar(&c.dataDir, "data-dir", env("VARD_DATA_DIR", "data"), "directory for uploaded files such as story images (VARD_DATA_DIR)")
 	fs.StringVar(&c.baseURL, "base-url", env("VARD_BASE_URL", "http://127.0.0.1:8080"), "the address people reach the server at (VARD_BASE_URL)")
 	fs.StringVar(&c.logLevel, "log-level", env("VARD_LOG_LEVEL", "info"), "debug, info or warn (VARD_LOG_LEVEL)")
 	return fs, c

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 	"github.com/vard-kommun/vard/internal/auth"
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/org"
+	"github.com/vard-kommun/vard/internal/stories"
+	"github.com/vard-kommun/vard/internal/values"
 	"github.com/vard-kommun/vard/internal/web"
 )
 
@@ -24,6 +27,8 @@ import (
 type Config struct {
 	// Database is a path to an SQLite file, or a postgres:// URL.
 	Database string
+	// DataDir holds uploaded files (story images); default "data".
+	DataDir string
 	// BaseURL is the address people reach the server at, e.g. https://vard.kommun.se; it decides whether
 	// cookies are Secure and is used in links sent by e-mail and OIDC redirects.
 	BaseURL string
@@ -41,6 +46,8 @@ type App struct {
 	Auth    *auth.Service
 	Org     *org.Service
 	Imports *org.Importer
+	Values  *values.Service
+	Stories *stories.Service
 	Log     *slog.Logger
 
 	cancel context.CancelFunc
@@ -52,6 +59,9 @@ type App struct {
 func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://127.0.0.1:8080"
@@ -119,7 +129,20 @@ func build(cfg Config, d *db.DB) (*App, error) {
 	auth.NewOIDCHandlers(a.Auth, a.Org, rd, cfg.BaseURL).Routes(rt)
 	org.NewHandlers(a.Org, a.Imports, rd).Routes(rt)
 	org.NewAPI(a.Org).Routes(rt)
-	apiDoc, err := web.NewOpenAPI(org.OpenAPI())
+
+	a.Values = values.NewService(d, a.Org)
+	values.NewHandlers(a.Values, a.Org, rd).Routes(rt)
+	values.NewAPI(a.Values).Routes(rt)
+
+	files, err := stories.NewFileStore(filepath.Join(cfg.DataDir, "files"))
+	if err != nil {
+		return nil, err
+	}
+	a.Stories = stories.NewService(d, a.Org, a.Values, files)
+	stories.NewHandlers(a.Stories, a.Org, a.Values, rd, cfg.BaseURL).Routes(rt)
+	stories.NewAPI(a.Stories).Routes(rt)
+
+	apiDoc, err := web.NewOpenAPI(org.OpenAPI(), values.OpenAPI(), stories.OpenAPI())
 	if err != nil {
 		return nil, err
 	}
