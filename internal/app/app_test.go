@@ -163,3 +163,16 @@ func TestTwoServersShareSessions(t *testing.T) {
 		t.Errorf("server 1 after signing out on server 2: got %d, want a redirect to sign in", resp.StatusCode)
 	}
 }
+
+func TestWrongMethodIs405(t *testing.T) {
+	a := newApp(t)
+	req := httptest.NewRequest(http.MethodDelete, "/api/v1/units", nil)
+	rec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusMethodNotAllowed || !strings.Contains(rec.Header().Get("Allow"), "GET") {
+		t.Errorf("DELETE /api/v1/units: got %d, Allow %q; want 405 allowing GET", rec.Code, rec.Header().Get("Allow"))
+	}
+	if rec.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("got %s, want problem+json", rec.Header().Get("Content-Type"))
+	}
+}

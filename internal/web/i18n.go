@@ -21,6 +21,7 @@ var layoutEnglish = map[string]string{
 	"Något gick fel hos oss. Försök igen om en stund.": "Something went wrong on our side. Please try again shortly.",
 	"Kontrollera uppgifterna i formuläret.":            "Please check the form.",
 	"Formuläret kunde inte läsas.":                     "The form could not be read.",
-	"Not Found":                                        "Not Found",
-	"Forbidden":                                        "Forbidden",
+	"Metoden stöds inte för den här adressen.":         "The method is not supported for this address.",
+	"Not Found": "Not Found",
+	"Forbidden": "Forbidden",
 }

@@ -212,10 +212,31 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The mux's own not-found answer is plain text; ours is a page or problem+json. Path values are set
 	// only by the mux's ServeHTTP, so a known route goes through it rather than the handler found here.
 	if _, pattern := rt.mux.Handler(r); pattern == "" {
+		if allow := rt.allowed(r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			rt.Fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Message: "Metoden stöds inte för den här adressen."})
+			return
+		}
 		rt.Fail(w, r, NotFound())
 		return
 	}
 	rt.mux.ServeHTTP(w, r)
+}
+
+// allowed lists the methods the path does answer to, for a 405 instead of a misleading 404.
+func (rt *Router) allowed(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := rt.mux.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // ErrSignIn means the route needs a signed-in viewer; the HTML side redirects to the sign-in page.
