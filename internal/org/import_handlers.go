@@ -18,8 +18,6 @@ import (
 // importRoutes registers the pages of the organisation import: upload, status and preview, columns,
 // apply and cancel. Every job is looked up within the viewer's kommun, so another kommun's job is not found.
 func (h *Handlers) importRoutes(rt *web.Router) {
-	// The catalogue is added here, beside the pages that use it, so that the import's words stay in
-	// this file.
 	rt.Handle("GET /import", web.Admin, h.importStart)
 	rt.Handle("POST /import", web.Admin, h.importUpload)
 	rt.Handle("GET /import/{id}", web.Admin, h.importStatus)
