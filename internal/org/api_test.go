@@ -369,7 +369,7 @@ func TestAPIScenarios(t *testing.T) {
 		// Unknown addresses under the API.
 		{name: "unknown API path", who: "tokenA", method: "GET", path: "/api/v1/nothing", status: 404},
 		{name: "unknown API path without a token", who: "none", method: "GET", path: "/api/v2/units", status: 404},
-		{name: "method without a route", who: "tokenA", method: "DELETE", path: "/api/v1/units/{teamA}", status: 404},
+		{name: "method without a route", who: "tokenA", method: "DELETE", path: "/api/v1/units/{teamA}", status: 405},
 		{name: "document is public", who: "none", method: "GET", path: "/api/v1/openapi.json", status: 200, want: []string{`"openapi": "3.1.0"`}},
 	}
 	for _, tc := range tests {
