@@ -47,7 +47,7 @@ func newSite(t *testing.T) *site {
 	browserEnv(t) // skip before the costly part when there is no browser
 	ctx := context.Background()
 	start := time.Now()
-	a, err := app.New(ctx, app.Config{Database: dbtest.DSN(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(ctx, app.Config{Database: dbtest.DSN(t), DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

@@ -32,7 +32,7 @@ type fixture struct {
 
 func newApp(t testing.TB) *app.App {
 	t.Helper()
-	a, err := app.New(context.Background(), app.Config{Database: dbtest.DSN(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(context.Background(), app.Config{Database: dbtest.DSN(t), DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
@@ -121,6 +121,12 @@ func (f *fixture) path(t *testing.T, r web.Route) string {
 		p = strings.ReplaceAll(p, "{id}", id(f.tokenAID))
 	case strings.HasPrefix(p, "/import/"):
 		p = strings.ReplaceAll(p, "{id}", id(f.importJobA(t)))
+	case strings.HasPrefix(p, "/vardegrund/versioner/"), strings.HasPrefix(p, "/api/v1/values/versions/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.valuesVersionA(t)))
+	case strings.HasPrefix(p, "/berattelser/flode/"):
+		p = strings.ReplaceAll(p, "{token}", "okand-nyckel") // a feed token nobody holds
+	case strings.Contains(p, "/berattelser/"), strings.HasPrefix(p, "/api/v1/stories/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.storyA(t)))
 	}
 	p = strings.ReplaceAll(p, "{slug}", f.tenantA.Slug)
 	if strings.HasSuffix(p, "/") && r.Path != "/" {

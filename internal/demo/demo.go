@@ -12,6 +12,8 @@ import (
 	"github.com/vard-kommun/vard/internal/auth"
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/org"
+	"github.com/vard-kommun/vard/internal/stories"
+	"github.com/vard-kommun/vard/internal/values"
 )
 
 // Options chooses the demo kommun. The zero value gives the standard demo.
@@ -71,7 +73,7 @@ func Generate(ctx context.Context, d *db.DB, svc *org.Service, a *auth.Service, 
 			return 0, err
 		}
 		if len(units) > 0 {
-			return t.ID, nil
+			return t.ID, withValues(ctx, d, svc, t.ID, opt.Slug)
 		}
 		// The kommun exists without a tree: an earlier run stopped between creating the kommun and
 		// writing its tree, so carry on where it stopped.
@@ -101,7 +103,23 @@ func Generate(ctx context.Context, d *db.DB, svc *org.Service, a *auth.Service, 
 			return 0, fmt.Errorf("demo password for %s: %w", p.people[i].email, err)
 		}
 	}
-	return t.ID, nil
+	return t.ID, withValues(ctx, d, svc, t.ID, opt.Slug)
+}
+
+// withValues gives the demo kommun its värdegrund, adopted by the demo kommunadmin; values.Demo does
+// nothing when the kommun has one, so a kommun generated before the värdegrund existed gets it too.
+func withValues(ctx context.Context, d *db.DB, svc *org.Service, tenantID int64, slug string) error {
+	admin, err := svc.Store.PersonByEmail(ctx, tenantID, "admin@"+slug+".example")
+	if err != nil {
+		return fmt.Errorf("demo kommunadmin: %w", err)
+	}
+	valuesSvc := values.NewService(d, svc)
+	if err := values.Demo(ctx, valuesSvc, tenantID, admin.ID); err != nil {
+		return err
+	}
+	// The stories come after the värdegrund, since they are tagged with its värdeord; stories.Demo too
+	// does nothing when the kommun has stories. It stores no images, so it needs no file store.
+	return stories.Demo(ctx, stories.NewService(d, svc, valuesSvc, nil), tenantID)
 }
 
 // write stores the plan in the kommun within tx and returns the people's ids in plan order.

@@ -46,7 +46,6 @@ type treeNode struct {
 
 // Routes registers the routes.
 func (h *Handlers) Routes(rt *web.Router) {
-	rt.Handle("GET /{$}", web.Public, h.home)
 	rt.Handle("GET /k/{slug}", web.Public, h.publicPage)
 	rt.Handle("GET /organisation", web.Manager, h.tree)
 	rt.Handle("GET /enheter/ny", web.Admin, h.newUnit)
@@ -82,42 +81,7 @@ func notFound(err error) error {
 	return err
 }
 
-// --- start page and public page
-
-type homeData struct {
-	Person *Person
-	Path   []*Unit
-	Tenant *Tenant
-	People int
-}
-
-func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
-	v := viewer(r)
-	switch {
-	case v.IsOperator():
-		return web.Redirect(w, r, "/plattform/kommuner", "")
-	case !v.IsPerson():
-		return web.Redirect(w, r, "/logga-in", "")
-	}
-	ctx := r.Context()
-	p, err := h.svc.Store.Person(ctx, v.TenantID, v.PersonID)
-	if err != nil {
-		return err
-	}
-	t, err := h.svc.Tree(ctx, v.TenantID)
-	if err != nil {
-		return err
-	}
-	tenant, err := h.svc.Store.Tenant(ctx, v.TenantID)
-	if err != nil {
-		return err
-	}
-	n, err := h.svc.Store.CountPeople(ctx, v.TenantID)
-	if err != nil {
-		return err
-	}
-	return h.rd.Page(w, r, h.pages["home.html"], homeData{Person: p, Path: t.Path(p.UnitID), Tenant: tenant, People: n})
-}
+// --- public page
 
 func (h *Handlers) publicPage(w http.ResponseWriter, r *http.Request) error {
 	t, err := h.svc.Store.TenantBySlug(r.Context(), r.PathValue("slug"))

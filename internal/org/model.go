@@ -86,7 +86,7 @@ const (
 	RoleTrainer      Role = "trainer"
 	RoleMentor       Role = "mentor"
 	RolePolitician   Role = "politician"
-	RoleCommunicator Role = "communicator"
+	RoleCommunicator Role = web.RoleCommunicator
 )
 
 // Roles lists every role in display order.

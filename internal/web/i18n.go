@@ -6,6 +6,8 @@ var layoutEnglish = map[string]string{
 	"Hoppa till innehållet":              "Skip to content",
 	"Huvudmeny":                          "Main menu",
 	"Start":                              "Home",
+	"Värdegrund":                         "Core values",
+	"Berättelser":                        "Stories",
 	"Organisation":                       "Organisation",
 	"Personer":                           "People",
 	"Import":                             "Import",

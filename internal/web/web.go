@@ -29,10 +29,12 @@ const (
 	Operator
 	// Token routes are the JSON API, called with a kommun's API token (or a kommunadmin's session).
 	Token
+	// Communicator routes need a kommunikatör or a kommunadmin: moderating what people publish.
+	Communicator
 )
 
 func (a Access) String() string {
-	return [...]string{"public", "signed-in", "manager", "admin", "operator", "token"}[a]
+	return [...]string{"public", "signed-in", "manager", "admin", "operator", "token", "communicator"}[a]
 }
 
 // Role names a person's role within a kommun, as stored.
@@ -40,8 +42,9 @@ type Role = string
 
 // The roles that grant access; the org area defines the rest.
 const (
-	RoleAdmin   Role = "admin"
-	RoleManager Role = "manager"
+	RoleAdmin        Role = "admin"
+	RoleManager      Role = "manager"
+	RoleCommunicator Role = "communicator"
 )
 
 // Viewer is who is making the request: a person of a kommun, a platform operator, or an API token.
@@ -87,6 +90,8 @@ func (v *Viewer) Allows(a Access) bool {
 		return v.IsOperator()
 	case Token:
 		return v != nil && v.TenantID != 0 && (v.TokenID != 0 || v.IsAdmin())
+	case Communicator:
+		return v.IsPerson() && (v.IsAdmin() || v.Has(RoleCommunicator))
 	}
 	return false
 }
