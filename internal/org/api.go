@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,19 +114,19 @@ type apiPage[T any] struct {
 
 func (a *API) units(w http.ResponseWriter, r *http.Request) error {
 	v := web.ViewerFrom(r.Context())
-	q, err := apiReadQuery(r, "limit", "cursor", "kind", "parent_id", "include_closed")
+	q, err := web.ReadQuery(r, "limit", "cursor", "kind", "parent_id", "include_closed")
 	if err != nil {
 		return err
 	}
-	limit := q.limit()
-	after := q.cursor()
-	kind := Kind(q.get("kind"))
+	limit := q.Int("limit", 1, apiMaxLimit, apiDefaultLimit)
+	after := apiCursor(q)
+	kind := Kind(q.Get("kind"))
 	if kind != "" && !kind.Valid() {
-		q.errs["kind"] = "Ange department, unit eller team."
+		q.Fail("kind", "Ange department, unit eller team.")
 	}
-	parentID := q.id("parent_id")
-	includeClosed := q.boolean("include_closed")
-	if err := q.err(); err != nil {
+	parentID := q.ID("parent_id")
+	includeClosed := q.Bool("include_closed")
+	if err := q.Err(); err != nil {
 		return err
 	}
 	// A kommun has hundreds or a few thousand units, and Units reads them all in one query ordered by
@@ -149,7 +148,7 @@ func (a *API) units(w http.ResponseWriter, r *http.Request) error {
 			if out.Next != nil {
 				continue
 			}
-			next := apiNextLink(r.URL, "cursor", strconv.FormatInt(out.Data[limit-1].ID, 10), "offset")
+			next := web.NextLink(r.URL, "cursor", strconv.FormatInt(out.Data[limit-1].ID, 10), "offset")
 			out.Next = &next
 			continue
 		}
@@ -214,20 +213,20 @@ func (a *API) createUnit(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) people(w http.ResponseWriter, r *http.Request) error {
 	v := web.ViewerFrom(r.Context())
-	q, err := apiReadQuery(r, "limit", "offset", "q", "unit_id", "include_subunits", "include_inactive")
+	q, err := web.ReadQuery(r, "limit", "offset", "q", "unit_id", "include_subunits", "include_inactive")
 	if err != nil {
 		return err
 	}
-	f := PeopleFilter{Limit: q.limit(), Offset: q.offset(), Query: q.get("q"), Inactive: q.boolean("include_inactive")}
+	f := PeopleFilter{Limit: q.Int("limit", 1, apiMaxLimit, apiDefaultLimit), Offset: q.Offset(), Query: q.Get("q"), Inactive: q.Bool("include_inactive")}
 	if msg := checkText(f.Query, 200, false); msg != "" {
-		q.errs["q"] = msg
+		q.Fail("q", msg)
 	}
-	unitID := q.id("unit_id")
-	subunits := q.boolean("include_subunits")
-	if subunits && unitID == 0 && q.errs["unit_id"] == "" {
-		q.errs["include_subunits"] = "Ange unit_id för att ta med enheterna under den."
+	unitID := q.ID("unit_id")
+	subunits := q.Bool("include_subunits")
+	if subunits && unitID == 0 && !q.Has("unit_id") {
+		q.Fail("include_subunits", "Ange unit_id för att ta med enheterna under den.")
 	}
-	if err := q.err(); err != nil {
+	if err := q.Err(); err != nil {
 		return err
 	}
 	switch {
@@ -251,7 +250,7 @@ func (a *API) people(w http.ResponseWriter, r *http.Request) error {
 		out.Data = append(out.Data, toAPIPerson(p))
 	}
 	if f.Offset+f.Limit < total {
-		next := apiNextLink(r.URL, "offset", strconv.Itoa(f.Offset+f.Limit), "cursor")
+		next := web.NextLink(r.URL, "offset", strconv.Itoa(f.Offset+f.Limit), "cursor")
 		out.Next = &next
 	}
 	return web.WriteJSON(w, http.StatusOK, out)
@@ -354,112 +353,19 @@ func (a *API) applyPerson(v *web.Viewer, body *apiBody, p *Person) error {
 
 // --- reading input
 
-// apiQuery reads a list's query parameters, collecting a message per bad parameter.
-type apiQuery struct {
-	v    url.Values
-	errs map[string]string
-}
-
-// apiReadQuery parses the query string and refuses parameters the route does not know and parameters
-// given twice, so that a misspelt filter is not silently ignored.
-func apiReadQuery(r *http.Request, allowed ...string) (*apiQuery, error) {
-	v, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, web.BadRequest("Frågesträngen kunde inte läsas.")
-	}
-	q := &apiQuery{v: v, errs: map[string]string{}}
-	for name, vals := range v {
-		switch {
-		case !slices.Contains(allowed, name):
-			q.errs[name] = "Okänd parameter. Tillåtna: " + strings.Join(allowed, ", ") + "."
-		case len(vals) > 1:
-			q.errs[name] = "Parametern får anges bara en gång."
-		}
-	}
-	return q, nil
-}
-
-func (q *apiQuery) get(name string) string { return strings.TrimSpace(q.v.Get(name)) }
-
-func (q *apiQuery) limit() int {
-	s := q.get("limit")
-	if s == "" {
-		return apiDefaultLimit
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > apiMaxLimit {
-		q.errs["limit"] = "Ange ett heltal från 1 till " + strconv.Itoa(apiMaxLimit) + "."
-		return apiDefaultLimit
-	}
-	return n
-}
-
-func (q *apiQuery) offset() int {
-	s := q.get("offset")
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || n > 1_000_000_000 {
-		q.errs["offset"] = "Ange ett heltal som är 0 eller större."
-		return 0
-	}
-	return n
-}
-
-// cursor returns the id after which the page starts. The cursor is the last id of the previous page;
-// clients are told to treat it as opaque so that it can change.
-func (q *apiQuery) cursor() int64 {
-	s := q.get("cursor")
+// apiCursor returns the id after which a page of units starts. The cursor is the last id of the previous
+// page; clients are told to treat it as opaque so that it can change.
+func apiCursor(q *web.Query) int64 {
+	s := q.Get("cursor")
 	if s == "" {
 		return 0
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 1 {
-		q.errs["cursor"] = "Ogiltig cursor. Använd länken i next från föregående svar."
+		q.Fail("cursor", "Ogiltig cursor. Använd länken i next från föregående svar.")
 		return 0
 	}
 	return n
-}
-
-func (q *apiQuery) id(name string) int64 {
-	s := q.get(name)
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 {
-		q.errs[name] = "Ange ett id (ett positivt heltal)."
-		return 0
-	}
-	return n
-}
-
-func (q *apiQuery) boolean(name string) bool {
-	switch q.get(name) {
-	case "", "false":
-		return false
-	case "true":
-		return true
-	}
-	q.errs[name] = "Ange true eller false."
-	return false
-}
-
-func (q *apiQuery) err() error {
-	if len(q.errs) == 0 {
-		return nil
-	}
-	return &web.Error{Status: http.StatusBadRequest, Message: "Ogiltiga parametrar i frågesträngen.", Fields: q.errs}
-}
-
-// apiNextLink returns the request's path and query with one parameter set and another removed: the link
-// to the next page with the same filters.
-func apiNextLink(u *url.URL, name, value, remove string) string {
-	q := u.Query()
-	q.Set(name, value)
-	q.Del(remove)
-	return u.Path + "?" + q.Encode()
 }
 
 // apiBody is a JSON object from a request body, read field by field so that a PATCH changes only the

@@ -4,10 +4,8 @@ import (
 	_ "embed"
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vard-kommun/vard/internal/db"
@@ -123,49 +121,24 @@ func (a *API) toAPI(r *http.Request, list []*Story) ([]apiStory, error) {
 
 func (a *API) list(w http.ResponseWriter, r *http.Request) error {
 	v := web.ViewerFrom(r.Context())
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	q, err := web.ReadQuery(r, "limit", "offset", "word", "department_id", "kind", "q")
 	if err != nil {
-		return web.BadRequest("Frågesträngen kunde inte läsas.")
+		return err
 	}
-	allowed := []string{"limit", "offset", "word", "department_id", "kind", "q"}
-	errs := map[string]string{}
-	for name, vals := range q {
-		switch {
-		case !slices.Contains(allowed, name):
-			errs[name] = "Okänd parameter. Tillåtna: " + strings.Join(allowed, ", ") + "."
-		case len(vals) > 1:
-			errs[name] = "Parametern får anges bara en gång."
-		}
-	}
-	f := Filter{TenantID: v.TenantID, Published: true, Limit: apiDefaultLimit, Word: q.Get("word"), Kind: Kind(q.Get("kind")), Query: strings.TrimSpace(q.Get("q"))}
-	number := func(name string, min, max int) int {
-		n, err := strconv.Atoi(q.Get(name))
-		if err != nil || n < min || n > max {
-			errs[name] = "Ange ett heltal från " + strconv.Itoa(min) + " till " + strconv.Itoa(max) + "."
-		}
-		return n
-	}
-	if q.Has("limit") {
-		f.Limit = number("limit", 1, apiMaxLimit)
-	}
-	if q.Has("offset") {
-		f.Offset = number("offset", 0, 1_000_000_000)
-	}
+	f := Filter{TenantID: v.TenantID, Published: true, Limit: q.Int("limit", 1, apiMaxLimit, apiDefaultLimit), Offset: q.Offset(),
+		Word: q.Get("word"), Kind: Kind(q.Get("kind")), Query: q.Get("q")}
 	if f.Kind != "" && !f.Kind.Valid() {
-		errs["kind"] = "Ange example eller quote."
+		q.Fail("kind", "Ange example eller quote.")
 	}
 	if msg := checkText(f.Query, 200, false, false); msg != "" {
-		errs["q"] = msg
+		q.Fail("q", msg)
 	}
 	if msg := checkText(f.Word, 200, false, false); msg != "" {
-		errs["word"] = msg
+		q.Fail("word", msg)
 	}
-	var department int64
-	if q.Has("department_id") {
-		department = int64(number("department_id", 1, 1<<62))
-	}
-	if len(errs) > 0 {
-		return &web.Error{Status: http.StatusBadRequest, Message: "Ogiltiga parametrar i frågesträngen.", Fields: errs}
+	department := q.ID("department_id")
+	if err := q.Err(); err != nil {
+		return err
 	}
 	if department != 0 {
 		t, err := a.svc.Org.Tree(r.Context(), v.TenantID)
@@ -184,8 +157,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if f.Offset+f.Limit < total {
-		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
-		next := r.URL.Path + "?" + q.Encode()
+		next := web.NextLink(r.URL, "offset", strconv.Itoa(f.Offset+f.Limit), "")
 		out.Next = &next
 	}
 	return web.WriteJSON(w, http.StatusOK, out)

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
@@ -127,12 +126,12 @@ func (a *API) current(w http.ResponseWriter, r *http.Request) error {
 // handful, so the list is one page.
 func (a *API) versions(w http.ResponseWriter, r *http.Request) error {
 	// A misspelt filter must not be silently ignored, as in the rest of the API; this list has none.
-	if q, err := url.ParseQuery(r.URL.RawQuery); err != nil || len(q) > 0 {
-		errs := map[string]string{}
-		for name := range q {
-			errs[name] = "Okänd parameter. Listan har inga parametrar."
-		}
-		return &web.Error{Status: http.StatusBadRequest, Message: "Ogiltiga parametrar i frågesträngen.", Fields: errs}
+	q, err := web.ReadQuery(r)
+	if err != nil {
+		return err
+	}
+	if err := q.Err(); err != nil {
+		return err
 	}
 	tenantID := web.ViewerFrom(r.Context()).TenantID
 	list, err := a.svc.Versions(r.Context(), tenantID)
