@@ -171,3 +171,24 @@ func IsUniqueViolation(err error) bool {
 
 // Now is the current time as stored: UTC, to the microsecond, which both dialects keep exactly.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Row is what a scan function reads from: a *sql.Row or the current row of *sql.Rows.
+type Row = interface{ Scan(dest ...any) error }
+
+// Collect reads every row of a query through scan and closes the rows. It takes the query's own
+// results, so a store writes `rows, err := q.QueryContext(...); return db.Collect(rows, err, scanUnit)`.
+func Collect[T any](rows *sql.Rows, err error, scan func(Row) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
+}

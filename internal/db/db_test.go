@@ -96,3 +96,26 @@ func columns(script string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestCollect(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	for _, k := range []string{"a", "b", "c"} {
+		if _, err := d.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $1)`, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scan := func(r db.Row) (string, error) {
+		var k string
+		return k, r.Scan(&k)
+	}
+	rows, err := d.Read().QueryContext(ctx, `SELECT key FROM settings ORDER BY key`)
+	got, err := db.Collect(rows, err, scan)
+	if err != nil || strings.Join(got, "") != "abc" {
+		t.Errorf("got %v, %v; want a b c", got, err)
+	}
+	rows, err = d.Read().QueryContext(ctx, `SELECT nope FROM settings`)
+	if _, err := db.Collect(rows, err, scan); err == nil {
+		t.Error("a failing query gave no error")
+	}
+}

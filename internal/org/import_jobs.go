@@ -127,19 +127,7 @@ func (im *Importer) job(ctx context.Context, tenantID, id int64) (*importJob, er
 // recentJobs lists the kommun's latest jobs, newest first.
 func (im *Importer) recentJobs(ctx context.Context, tenantID int64, limit int) ([]*importJob, error) {
 	rows, err := im.db().Read().QueryContext(ctx, `SELECT `+importJobColumns+` FROM import_jobs WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`, tenantID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var list []*importJob
-	for rows.Next() {
-		j, err := scanImportJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, j)
-	}
-	return list, rows.Err()
+	return db.Collect(rows, err, scanImportJob)
 }
 
 // queueApply asks a worker to apply a previewed job. It reports false when the job is not (or no

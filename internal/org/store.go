@@ -72,19 +72,7 @@ func (s *Store) Tenant(ctx context.Context, id int64) (*Tenant, error) {
 // Tenants lists every kommun by name.
 func (s *Store) Tenants(ctx context.Context) ([]*Tenant, error) {
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+tenantColumns+` FROM tenants ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var list []*Tenant
-	for rows.Next() {
-		t, err := scanTenant(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, t)
-	}
-	return list, rows.Err()
+	return db.Collect(rows, err, scanTenant)
 }
 
 // SetOIDC stores a kommun's single sign-on configuration.
@@ -238,19 +226,8 @@ func (s *Store) People(ctx context.Context, tenantID int64, f PeopleFilter) ([]*
 	args = append(args, f.Limit, f.Offset)
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN units u ON u.id = p.unit_id
 		WHERE `+cond+fmt.Sprintf(` ORDER BY p.sort_key, p.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	list, err := db.Collect(rows, err, scanPerson)
 	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var list []*Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		list = append(list, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return list, total, s.loadRoles(ctx, list)

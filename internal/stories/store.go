@@ -130,19 +130,8 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Story, int, error) {
 	}
 	limit, offset := arg(f.Limit), arg(f.Offset)
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT `+storyColumns+` FROM stories s WHERE `+cond+order+` LIMIT `+limit+` OFFSET `+offset, args...)
+	list, err := db.Collect(rows, err, scanStory)
 	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var list []*Story
-	for rows.Next() {
-		st, err := scanStory(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		list = append(list, st)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return list, total, s.loadWords(ctx, s.DB.Read(), list)
