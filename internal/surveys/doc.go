@@ -1,5 +1,7 @@
 // Package surveys is how a kommun learns whether its programme works: questionnaires sent in rounds, and
-// results that are right and expose no one. This part is the pure core, free of any database: the HME
-// template and SKR's scoring method (hme.go), and the anonymity rule that decides which groups' figures may
-// be shown (anonymity.go).
+// results that are right and expose no one. So far it holds the HME template and SKR's scoring method
+// (hme.go), the anonymity rule that decides which groups' figures may be shown (anonymity.go), and the
+// storage: surveys, rounds, invitations, answers stored without a link to the person, and per-unit
+// roll-ups written in the same transaction as each answer, so results cost O(units), not O(answers)
+// (store.go, service.go). Pages, sending and the API are still to come.
 package surveys

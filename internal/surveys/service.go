@@ -1,0 +1,517 @@
+package surveys
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vard-kommun/vard/internal/db"
+	"github.com/vard-kommun/vard/internal/org"
+	"github.com/vard-kommun/vard/internal/web"
+)
+
+// The errors a respondent can meet, in Swedish since they are shown as they are.
+var (
+	ErrRoundClosed     = &web.Error{Status: http.StatusConflict, Message: "Enkäten är inte öppen för svar just nu."}
+	ErrInvitationUsed  = &web.Error{Status: http.StatusConflict, Message: "Den här länken har redan använts för att svara."}
+	ErrBadLink         = &web.Error{Status: http.StatusNotFound, Message: "Länken till enkäten är ogiltig."}
+	ErrIdempotencyKey  = &web.Error{Status: http.StatusBadRequest, Message: "Svaret saknar en giltig sändningsnyckel. Ladda om sidan och försök igen."}
+	errUnknownQuestion = "Frågan finns inte i enkäten."
+)
+
+// Service holds the rules of surveys.
+type Service struct {
+	Store *Store
+}
+
+// NewService returns the service over a store.
+func NewService(s *Store) *Service { return &Service{Store: s} }
+
+// SurveyInput is what a kommunadmin gives to create a survey. For KindHME, Questions is ignored: the
+// nine statements come from SKR's template.
+type SurveyInput struct {
+	Title     string
+	Kind      Kind
+	Named     bool
+	K         int
+	Questions []QuestionInput
+}
+
+// QuestionInput is one question of a new survey.
+type QuestionInput struct {
+	Type     QuestionType
+	Text     string
+	Options  []string
+	Required bool
+}
+
+// CreateSurvey validates and stores a survey with its questions.
+func (s *Service) CreateSurvey(ctx context.Context, tenantID int64, in SurveyInput) (*Survey, error) {
+	in.Title = strings.TrimSpace(in.Title)
+	errs := map[string]string{}
+	if in.Title == "" || utf8.RuneCountInString(in.Title) > 200 {
+		errs["title"] = "Ange en rubrik på högst 200 tecken."
+	}
+	if !in.Kind.Valid() {
+		errs["kind"] = "Välj en typ av enkät."
+	}
+	sv := &Survey{TenantID: tenantID, Title: in.Title, Kind: in.Kind, Named: in.Named, K: NormalizeK(in.K), CreatedAt: s.Store.Now()}
+	if in.Kind == KindHME {
+		h, err := LoadHME()
+		if err != nil {
+			return nil, err
+		}
+		for i, st := range h.Statements() {
+			sv.Questions = append(sv.Questions, &Question{Position: i + 1, Type: Likert5, Text: st, HMEIndex: i})
+		}
+	} else {
+		for i, qi := range in.Questions {
+			q := &Question{Position: i + 1, Type: qi.Type, Text: strings.TrimSpace(qi.Text), Options: qi.Options, Required: qi.Required, HMEIndex: -1}
+			field := "q" + strconv.Itoa(i+1)
+			switch {
+			case !q.Type.Valid():
+				errs[field] = "Välj en frågetyp."
+			case q.Text == "" || utf8.RuneCountInString(q.Text) > 500:
+				errs[field] = "Frågan ska ha en text på högst 500 tecken."
+			case (q.Type == Single || q.Type == Multiple) && (len(q.Options) < 2 || len(q.Options) > 30):
+				errs[field] = "Ett flerval ska ha 2–30 svarsalternativ."
+			case q.Type != Single && q.Type != Multiple && len(q.Options) > 0:
+				errs[field] = "Bara flervalsfrågor har svarsalternativ."
+			}
+			sv.Questions = append(sv.Questions, q)
+		}
+		if len(sv.Questions) == 0 {
+			errs["questions"] = "Enkäten behöver minst en fråga."
+		}
+	}
+	if len(errs) > 0 {
+		return nil, web.Invalid(errs)
+	}
+	err := s.Store.DB.Tx(ctx, func(tx *sql.Tx) error { return s.Store.insertSurvey(ctx, tx, sv) })
+	if err != nil {
+		return nil, err
+	}
+	return sv, nil
+}
+
+// RoundInput is what a kommunadmin gives to open a round.
+type RoundInput struct {
+	OpensAt, ClosesAt time.Time
+	OpenLink          bool
+	UnitID            int64 // open link only: the unit its answers count under, or 0
+}
+
+// OpenRound creates a round of the kommun's survey.
+func (s *Service) OpenRound(ctx context.Context, tenantID, surveyID int64, in RoundInput) (*Round, error) {
+	if _, err := s.Store.Survey(ctx, tenantID, surveyID); err != nil {
+		return nil, err
+	}
+	if !in.ClosesAt.After(in.OpensAt) {
+		return nil, web.Invalid(map[string]string{"closes_at": "Slutdatumet måste komma efter startdatumet."})
+	}
+	if !in.OpenLink && in.UnitID != 0 {
+		return nil, web.Invalid(map[string]string{"unit": "Bara en öppen länk räknar svaren till en fast enhet."})
+	}
+	r := &Round{TenantID: tenantID, SurveyID: surveyID, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
+		OpenLink: in.OpenLink, UnitID: in.UnitID, CreatedAt: s.Store.Now()}
+	if err := s.Store.insertRound(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Invite creates one personal link per invitee and returns their tokens in the same order. The tokens
+// are returned this once: only their hashes are stored.
+func (s *Service) Invite(ctx context.Context, tenantID, roundID int64, invitees []Invitee) ([]string, error) {
+	r, err := s.Store.Round(ctx, tenantID, roundID)
+	if err != nil {
+		return nil, err
+	}
+	if r.OpenLink {
+		return nil, web.BadRequest("Omgången har en öppen länk och inga personliga inbjudningar.")
+	}
+	tokens := make([]string, len(invitees))
+	hashes := make([]string, len(invitees))
+	for i := range invitees {
+		b := make([]byte, 32)
+		rand.Read(b)
+		tokens[i] = base64.RawURLEncoding.EncodeToString(b)
+		hashes[i] = hashToken(tokens[i])
+	}
+	now := s.Store.Now()
+	err = s.Store.DB.Tx(ctx, func(tx *sql.Tx) error {
+		return s.Store.insertInvitations(ctx, tx, roundID, invitees, hashes, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tokens, nil
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// Validate checks answers against the survey's questions: each names a question once, holds what its
+// type allows, and every required question is answered. The error is a web.Invalid with a Swedish message
+// per question, keyed "q<question id>".
+func Validate(sv *Survey, answers []Answer) error {
+	byID := make(map[int64]*Question, len(sv.Questions))
+	for _, q := range sv.Questions {
+		byID[q.ID] = q
+	}
+	errs := map[string]string{}
+	seen := map[int64]bool{}
+	for _, a := range answers {
+		field := "q" + strconv.FormatInt(a.QuestionID, 10)
+		q, ok := byID[a.QuestionID]
+		if !ok {
+			errs[field] = errUnknownQuestion
+			continue
+		}
+		if seen[a.QuestionID] {
+			errs[field] = "Frågan är besvarad mer än en gång."
+			continue
+		}
+		seen[a.QuestionID] = true
+		if msg := checkAnswer(q, a); msg != "" {
+			errs[field] = msg
+		}
+	}
+	for _, q := range sv.Questions {
+		if q.Required && !seen[q.ID] {
+			errs["q"+strconv.FormatInt(q.ID, 10)] = "Frågan måste besvaras."
+		}
+	}
+	if len(errs) > 0 {
+		return web.Invalid(errs)
+	}
+	return nil
+}
+
+func checkAnswer(q *Question, a Answer) string {
+	switch q.Type {
+	case Text:
+		switch {
+		case len(a.Values) > 0:
+			return "Svaret på en fritextfråga ska vara text."
+		case strings.TrimSpace(a.Text) == "":
+			return "Skriv ett svar eller lämna frågan tom."
+		case !utf8.ValidString(a.Text) || strings.ContainsRune(a.Text, 0):
+			return "Svaret innehåller otillåtna tecken."
+		case utf8.RuneCountInString(a.Text) > MaxTextLength:
+			return fmt.Sprintf("Svaret får vara högst %d tecken.", MaxTextLength)
+		}
+		return ""
+	case Multiple:
+		if a.Text != "" {
+			return "Välj bland svarsalternativen."
+		}
+		if len(a.Values) == 0 {
+			return "Välj minst ett svarsalternativ."
+		}
+		seen := map[int]bool{}
+		for _, v := range a.Values {
+			if v < 0 || v >= len(q.Options) || seen[v] {
+				return "Välj bland svarsalternativen."
+			}
+			seen[v] = true
+		}
+		return ""
+	}
+	if a.Text != "" || len(a.Values) != 1 {
+		return "Välj ett svar."
+	}
+	v := a.Values[0]
+	switch q.Type {
+	case Likert5:
+		if v < 1 || v > 5 {
+			return "Svaret ska vara mellan 1 och 5."
+		}
+	case Scale10:
+		if v < 0 || v > 10 {
+			return "Svaret ska vara mellan 0 och 10."
+		}
+	case Single:
+		if v < 0 || v >= len(q.Options) {
+			return "Välj bland svarsalternativen."
+		}
+	}
+	return ""
+}
+
+// Submit stores one response in one transaction: it checks the answers, the round and the invitation,
+// marks the invitation used (without saying by which response), stores the response with its answers and
+// adds it to the roll-ups of the respondent's unit. A retry with the same idempotency key returns the first
+// receipt and changes nothing, even after the round has closed or the invitation was used by that first
+// submission.
+func (s *Service) Submit(ctx context.Context, tenantID int64, sub Submission) (Receipt, error) {
+	if sub.IdempotencyKey == "" || len(sub.IdempotencyKey) > 100 || !utf8.ValidString(sub.IdempotencyKey) {
+		return Receipt{}, ErrIdempotencyKey
+	}
+	r, err := s.Store.Round(ctx, tenantID, sub.RoundID)
+	if errors.Is(err, db.ErrNotFound) {
+		return Receipt{}, ErrBadLink
+	}
+	if err != nil {
+		return Receipt{}, err
+	}
+	sv, err := s.Store.Survey(ctx, tenantID, r.SurveyID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if r.OpenLink != (sub.Token == "") {
+		return Receipt{}, ErrBadLink
+	}
+	if err := Validate(sv, sub.Answers); err != nil {
+		return Receipt{}, err
+	}
+	questions := make(map[int64]*Question, len(sv.Questions))
+	for _, q := range sv.Questions {
+		questions[q.ID] = q
+	}
+	counts, hme := contribution(sv, sub.Answers, questions)
+
+	now := s.Store.Now()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	var receipt Receipt
+	err = s.Store.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		receipt, err = s.Store.responseByKey(ctx, tx, r.ID, sub.IdempotencyKey)
+		if !errors.Is(err, db.ErrNotFound) {
+			return err // nil: a retry of a stored submission
+		}
+		if !r.Open(now) {
+			return ErrRoundClosed
+		}
+		unitID, personID := r.UnitID, int64(0)
+		var inv *invitation
+		if !r.OpenLink {
+			inv, err = s.Store.invitation(ctx, tx, r.ID, hashToken(sub.Token))
+			if errors.Is(err, db.ErrNotFound) {
+				return ErrBadLink
+			}
+			if err != nil {
+				return err
+			}
+			if inv.used {
+				return ErrInvitationUsed
+			}
+			unitID = inv.unitID
+			if sv.Named {
+				personID = inv.personID
+			}
+		}
+		receipt = Receipt{ResponseID: randomID(), SubmittedOn: day}
+		inserted, err := s.Store.insertResponse(ctx, tx, receipt.ResponseID, r.ID, unitID, personID, sub.IdempotencyKey, day)
+		if err != nil {
+			return err
+		}
+		if !inserted {
+			// A concurrent retry with the same key committed first: answer as it did.
+			receipt, err = s.Store.responseByKey(ctx, tx, r.ID, sub.IdempotencyKey)
+			return err
+		}
+		if inv != nil {
+			ok, err := s.Store.markUsed(ctx, tx, inv.id, day)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrInvitationUsed
+			}
+		}
+		if err := s.Store.insertAnswers(ctx, tx, receipt.ResponseID, sub.Answers, questions); err != nil {
+			return err
+		}
+		return s.Store.addRollups(ctx, tx, r.ID, unitID, counts, hme)
+	})
+	if err != nil {
+		return Receipt{}, err
+	}
+	return receipt, nil
+}
+
+// contribution is what one response adds to its unit's roll-ups: one count per answered value, sorted
+// so that every transaction touches the rows in the same order, and for HME its tally.
+func contribution(sv *Survey, answers []Answer, questions map[int64]*Question) ([]countKey, *HMETally) {
+	var counts []countKey
+	var hmeAnswers HMEAnswers
+	for _, a := range answers {
+		q := questions[a.QuestionID]
+		switch q.Type {
+		case Text:
+			counts = append(counts, countKey{a.QuestionID, 0})
+		case Multiple:
+			// −1 counts the respondents, since they may choose several options.
+			counts = append(counts, countKey{a.QuestionID, -1})
+			for _, v := range a.Values {
+				counts = append(counts, countKey{a.QuestionID, v})
+			}
+		default:
+			counts = append(counts, countKey{a.QuestionID, a.Values[0]})
+			if q.HMEIndex >= 0 && q.HMEIndex < HMEStatements {
+				hmeAnswers[q.HMEIndex] = a.Values[0]
+			}
+		}
+	}
+	slices.SortFunc(counts, func(a, b countKey) int {
+		if c := cmp.Compare(a.questionID, b.questionID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.value, b.value)
+	})
+	if sv.Kind != KindHME {
+		return counts, nil
+	}
+	t := hmeAnswers.Tally()
+	return counts, &t
+}
+
+// randomID is a response's key: random rather than sequential, so that responses cannot be lined up with
+// the order in which invitations were used, and below 2⁵³ so that it survives JSON in any client.
+func randomID() int64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:])>>11) + 1
+}
+
+// Results returns a round's figures for every unit of the tree and the whole kommun, each unit with
+// everything under it, and applies Suppress with the survey's k so that hidden groups carry no figures. It
+// reads only the roll-ups: the cost grows with units × questions, not with the number of answers.
+func (s *Service) Results(ctx context.Context, tenantID, roundID int64, tree *org.Tree) (*Results, error) {
+	r, err := s.Store.Round(ctx, tenantID, roundID)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := s.Store.Survey(ctx, tenantID, r.SurveyID)
+	if err != nil {
+		return nil, err
+	}
+	l := newLayout(sv)
+	tallies, err := s.Store.rollups(ctx, r.ID, l)
+	if err != nil {
+		return nil, err
+	}
+	res := &Results{Survey: sv, Round: r, K: NormalizeK(sv.K)}
+
+	// Responses under a unit outside the tree (none, or one from another kommun's id) count in the
+	// kommun only, as "no unit".
+	none := l.tally()
+	for id, t := range tallies {
+		if _, ok := tree.ByID[id]; !ok {
+			none.add(t)
+		}
+	}
+	kommun := l.tally()
+	kommun.add(none)
+
+	type entry struct {
+		unit  *org.Unit
+		depth int
+		tally *unitTally
+	}
+	var entries []entry
+	var walk func(u *org.Unit, depth int) *unitTally
+	walk = func(u *org.Unit, depth int) *unitTally {
+		sum := l.tally()
+		entries = append(entries, entry{u, depth, sum})
+		if own, ok := tallies[u.ID]; ok {
+			sum.add(own)
+		}
+		for _, c := range u.Children {
+			sum.add(walk(c, depth+1))
+		}
+		return sum
+	}
+	for _, root := range tree.Roots {
+		kommun.add(walk(root, 0))
+	}
+
+	groups := []Group{{ID: "k", N: kommun.n}}
+	for _, e := range entries {
+		parent := "k"
+		if e.depth > 0 {
+			parent = "u" + strconv.FormatInt(e.unit.ParentID, 10)
+		}
+		groups = append(groups, Group{ID: "u" + strconv.FormatInt(e.unit.ID, 10), Parent: parent, N: e.tally.n})
+	}
+	if none.n > 0 {
+		groups = append(groups, Group{ID: "u0", Parent: "k", N: none.n})
+	}
+	visible, err := Suppress(groups, res.K)
+	if err != nil {
+		return nil, fmt.Errorf("results of round %d: %w", r.ID, err)
+	}
+	res.Kommun = figures(sv, l, kommun, visible["k"])
+	res.Kommun.Name = "Hela kommunen"
+	for _, e := range entries {
+		u := figures(sv, l, e.tally, visible["u"+strconv.FormatInt(e.unit.ID, 10)])
+		u.UnitID, u.Name, u.Depth = e.unit.ID, e.unit.Name, e.depth
+		res.Units = append(res.Units, u)
+	}
+	if none.n > 0 {
+		u := figures(sv, l, none, visible["u0"])
+		u.Name = "Utan enhet"
+		res.Units = append(res.Units, u)
+	}
+	return res, nil
+}
+
+func (t *unitTally) add(u *unitTally) {
+	t.n += u.n
+	for i, n := range u.counts {
+		t.counts[i] += n
+	}
+	t.hme = t.hme.Add(u.hme)
+}
+
+// figures turns a group's tally into its results, or into none when the group is hidden.
+func figures(sv *Survey, l *layout, t *unitTally, visible bool) UnitResults {
+	if !visible {
+		return UnitResults{}
+	}
+	u := UnitResults{Visible: true, N: t.n}
+	hme := t.hme
+	for _, q := range sv.Questions {
+		qr := QuestionResults{QuestionID: q.ID, Counts: make([]int, q.values())}
+		sum := 0
+		for v := range qr.Counts {
+			n := t.counts[l.slot(q.ID, v)]
+			qr.Counts[v] = n
+			qr.N += n
+			sum += v * n
+		}
+		if q.Type == Multiple {
+			qr.N = t.counts[l.slot(q.ID, -1)]
+		}
+		if (q.Type == Likert5 || q.Type == Scale10) && qr.N > 0 {
+			qr.Mean = float64(sum) / float64(qr.N)
+		}
+		if sv.Kind == KindHME && q.HMEIndex >= 0 && q.HMEIndex < HMEStatements {
+			st := &hme.Statements[q.HMEIndex]
+			copy(st.Counts[:], qr.Counts)
+			st.NotApplicable = t.n - qr.N
+		}
+		u.Questions = append(u.Questions, qr)
+	}
+	if sv.Kind == KindHME {
+		score := hme.Score()
+		u.HME = &score
+	}
+	return u
+}
