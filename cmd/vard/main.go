@@ -49,7 +49,7 @@ Commands:
   user      vard user create --operator --email E --password P
             vard user password --kommun SLUG --email E --password P
   token     vard token create --kommun SLUG [--name NAME]
-  bench     run load scenarios: vard bench [org|import]
+  bench     run load scenarios: vard bench [org|import|survey]
 
 Run "vard <command> -h" for the flags of a command.`
 

@@ -19,6 +19,7 @@ import (
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/org"
 	"github.com/vard-kommun/vard/internal/stories"
+	"github.com/vard-kommun/vard/internal/surveys"
 	"github.com/vard-kommun/vard/internal/values"
 	"github.com/vard-kommun/vard/internal/web"
 )
@@ -48,6 +49,7 @@ type App struct {
 	Imports *org.Importer
 	Values  *values.Service
 	Stories *stories.Service
+	Surveys *surveys.Service
 	Log     *slog.Logger
 
 	cancel context.CancelFunc
@@ -141,6 +143,9 @@ func build(cfg Config, d *db.DB) (*App, error) {
 	a.Stories = stories.NewService(d, a.Org, a.Values, files)
 	stories.NewHandlers(a.Stories, a.Org, a.Values, rd, cfg.BaseURL).Routes(rt)
 	stories.NewAPI(a.Stories).Routes(rt)
+
+	a.Surveys = surveys.NewService(surveys.NewStore(d))
+	surveys.NewHandlers(a.Surveys, rd).Routes(rt)
 
 	apiDoc, err := web.NewOpenAPI(org.OpenAPI(), values.OpenAPI(), stories.OpenAPI())
 	if err != nil {

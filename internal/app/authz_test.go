@@ -125,6 +125,8 @@ func (f *fixture) path(t *testing.T, r web.Route) string {
 		p = strings.ReplaceAll(p, "{id}", id(f.valuesVersionA(t)))
 	case strings.HasPrefix(p, "/berattelser/flode/"):
 		p = strings.ReplaceAll(p, "{token}", "okand-nyckel") // a feed token nobody holds
+	case strings.HasPrefix(p, "/enkater/svar/"):
+		p = strings.ReplaceAll(p, "{token}", "okand-enkatlank") // a survey link nobody holds
 	case strings.Contains(p, "/berattelser/"), strings.HasPrefix(p, "/api/v1/stories/"):
 		p = strings.ReplaceAll(p, "{id}", id(f.storyA(t)))
 	}

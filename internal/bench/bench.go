@@ -25,12 +25,14 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 	requests := fs.Int("requests", 400, "requests per run in the page scenarios")
 	concurrency := fs.Int("concurrency", 8, "concurrent clients in the page scenarios")
 	rows := fs.Int("rows", 50000, "rows in the import scenario")
+	respondents := fs.Int("respondents", 4000, "respondents in the survey scenario")
+	surveyConcurrency := fs.Int("survey-concurrency", 16, "concurrent respondents in the survey scenario")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	names := fs.Args()
 	if len(names) == 0 {
-		names = []string{"org", "import"}
+		names = []string{"org", "import", "survey"}
 	}
 	for _, n := range names {
 		dir, err := os.MkdirTemp("", "vard-bench-")
@@ -46,8 +48,10 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 			err = OrgTree(ctx, db, *requests, *concurrency, out)
 		case "import":
 			err = Import(ctx, db, *rows, out)
+		case "survey":
+			err = Survey(ctx, db, *respondents, *surveyConcurrency, out)
 		default:
-			err = fmt.Errorf("unknown scenario %q (org, import)", n)
+			err = fmt.Errorf("unknown scenario %q (org, import, survey)", n)
 		}
 		os.RemoveAll(dir)
 		if err != nil {
@@ -77,6 +81,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // Run sends n requests made by newReq with the given concurrency, and fails a request whose status is
 // not 200.
 func Run(ctx context.Context, client *http.Client, n, concurrency int, newReq func() (*http.Request, error)) (Load, error) {
+	return RunStatus(ctx, client, n, concurrency, http.StatusOK, newReq)
+}
+
+// RunStatus is Run for requests that answer another status when they succeed, such as a form post's
+// 303 See Other.
+func RunStatus(ctx context.Context, client *http.Client, n, concurrency, want int, newReq func() (*http.Request, error)) (Load, error) {
 	latencies := make([]time.Duration, n)
 	var next atomic.Int64
 	var failed atomic.Int64
@@ -103,7 +113,7 @@ func Run(ctx context.Context, client *http.Client, n, concurrency int, newReq fu
 				if err == nil {
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
+					if resp.StatusCode != want {
 						err = fmt.Errorf("%s: status %d", req.URL.Path, resp.StatusCode)
 					}
 				}

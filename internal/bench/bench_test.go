@@ -18,6 +18,7 @@ func TestScenariosRun(t *testing.T) {
 	}{
 		{"org", func(dsn string, out *bytes.Buffer) error { return OrgTree(ctx, dsn, 20, 2, out) }},
 		{"import", func(dsn string, out *bytes.Buffer) error { return Import(ctx, dsn, 300, out) }},
+		{"survey", func(dsn string, out *bytes.Buffer) error { return Survey(ctx, dsn, 50, 4, out) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer

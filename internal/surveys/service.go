@@ -25,8 +25,8 @@ import (
 
 // The errors a respondent can meet, in Swedish since they are shown as they are.
 var (
-	ErrRoundClosed     = &web.Error{Status: http.StatusConflict, Message: "Enkäten är inte öppen för svar just nu."}
-	ErrInvitationUsed  = &web.Error{Status: http.StatusConflict, Message: "Den här länken har redan använts för att svara."}
+	ErrRoundClosed     = &web.Error{Status: http.StatusGone, Message: "Enkäten är inte öppen för svar just nu."}
+	ErrInvitationUsed  = &web.Error{Status: http.StatusGone, Message: "Den här länken har redan använts för att svara."}
 	ErrBadLink         = &web.Error{Status: http.StatusNotFound, Message: "Länken till enkäten är ogiltig."}
 	ErrIdempotencyKey  = &web.Error{Status: http.StatusBadRequest, Message: "Svaret saknar en giltig sändningsnyckel. Ladda om sidan och försök igen."}
 	errUnknownQuestion = "Frågan finns inte i enkäten."
@@ -260,9 +260,6 @@ func checkAnswer(q *Question, a Answer) string {
 // receipt and changes nothing, even after the round has closed or the invitation was used by that first
 // submission.
 func (s *Service) Submit(ctx context.Context, tenantID int64, sub Submission) (Receipt, error) {
-	if sub.IdempotencyKey == "" || len(sub.IdempotencyKey) > 100 || !utf8.ValidString(sub.IdempotencyKey) {
-		return Receipt{}, ErrIdempotencyKey
-	}
 	r, err := s.Store.Round(ctx, tenantID, sub.RoundID)
 	if errors.Is(err, db.ErrNotFound) {
 		return Receipt{}, ErrBadLink
@@ -273,6 +270,14 @@ func (s *Service) Submit(ctx context.Context, tenantID int64, sub Submission) (R
 	sv, err := s.Store.Survey(ctx, tenantID, r.SurveyID)
 	if err != nil {
 		return Receipt{}, err
+	}
+	return s.submit(ctx, r, sv, sub)
+}
+
+// submit is Submit once the round and its survey are read.
+func (s *Service) submit(ctx context.Context, r *Round, sv *Survey, sub Submission) (Receipt, error) {
+	if sub.IdempotencyKey == "" || len(sub.IdempotencyKey) > 100 || !utf8.ValidString(sub.IdempotencyKey) {
+		return Receipt{}, ErrIdempotencyKey
 	}
 	if r.OpenLink != (sub.Token == "") {
 		return Receipt{}, ErrBadLink
@@ -289,31 +294,38 @@ func (s *Service) Submit(ctx context.Context, tenantID int64, sub Submission) (R
 	now := s.Store.Now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	var receipt Receipt
-	err = s.Store.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		receipt, err = s.Store.responseByKey(ctx, tx, r.ID, sub.IdempotencyKey)
-		if !errors.Is(err, db.ErrNotFound) {
-			return err // nil: a retry of a stored submission
-		}
+	err := s.Store.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// A retry of a stored submission is found where the work would fail: the round has closed, the
+		// link is used, or the key is taken. So the first, usual submission costs no lookup of its key.
 		if !r.Open(now) {
-			return ErrRoundClosed
-		}
-		unitID, personID := r.UnitID, int64(0)
-		var inv *invitation
-		if !r.OpenLink {
-			inv, err = s.Store.invitation(ctx, tx, r.ID, hashToken(sub.Token))
+			rc, err := s.Store.responseByKey(ctx, tx, r.ID, sub.IdempotencyKey)
 			if errors.Is(err, db.ErrNotFound) {
-				return ErrBadLink
+				return ErrRoundClosed
 			}
 			if err != nil {
 				return err
 			}
-			if inv.used {
-				return ErrInvitationUsed
+			receipt = rc
+			return errRetried
+		}
+		unitID, personID := r.UnitID, int64(0)
+		if !r.OpenLink {
+			// Claiming the invitation first makes two concurrent submissions with one token race for its
+			// row: on PostgreSQL the second waits for the first and then finds the link used.
+			hash := hashToken(sub.Token)
+			inv, err := s.Store.claimInvitation(ctx, tx, r.ID, hash, day)
+			if errors.Is(err, db.ErrNotFound) {
+				return s.unclaimed(ctx, tx, r.ID, hash, sub.IdempotencyKey, &receipt)
+			}
+			if err != nil {
+				return err
 			}
 			unitID = inv.unitID
 			if sv.Named {
 				personID = inv.personID
+			}
+			if err := s.Store.deleteDraft(ctx, tx, hash); err != nil {
+				return err
 			}
 		}
 		receipt = Receipt{ResponseID: randomID(), SubmittedOn: day}
@@ -322,28 +334,53 @@ func (s *Service) Submit(ctx context.Context, tenantID int64, sub Submission) (R
 			return err
 		}
 		if !inserted {
-			// A concurrent retry with the same key committed first: answer as it did.
+			// A concurrent retry with the same key committed first: answer as it did. (With a personal
+			// link the claim above has already stopped it; this is for an open link.)
 			receipt, err = s.Store.responseByKey(ctx, tx, r.ID, sub.IdempotencyKey)
-			return err
-		}
-		if inv != nil {
-			ok, err := s.Store.markUsed(ctx, tx, inv.id, day)
 			if err != nil {
 				return err
 			}
-			if !ok {
-				return ErrInvitationUsed
-			}
+			return errRetried
 		}
 		if err := s.Store.insertAnswers(ctx, tx, receipt.ResponseID, sub.Answers, questions); err != nil {
 			return err
 		}
 		return s.Store.addRollups(ctx, tx, r.ID, unitID, counts, hme)
 	})
+	if errors.Is(err, errRetried) {
+		return receipt, nil
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
 	return receipt, nil
+}
+
+// errRetried rolls back the transaction of a submission found to be the retry of a stored one, whose
+// receipt is then returned.
+var errRetried = errors.New("a retry of a stored submission")
+
+// unclaimed explains why a personal link could not be claimed: a concurrent retry with the same key has
+// stored the submission (its receipt is set and errRetried returned), the link was used, or it is unknown.
+func (s *Service) unclaimed(ctx context.Context, tx *sql.Tx, roundID int64, hash, key string, receipt *Receipt) error {
+	rc, err := s.Store.responseByKey(ctx, tx, roundID, key)
+	if err == nil {
+		*receipt = rc
+		return errRetried
+	}
+	if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	inv, err := s.Store.invitation(ctx, tx, roundID, hash)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return ErrBadLink
+	case err != nil:
+		return err
+	case inv.used:
+		return ErrInvitationUsed
+	}
+	return fmt.Errorf("invitation %d neither claimed nor used", inv.id)
 }
 
 // contribution is what one response adds to its unit's roll-ups: one count per answered value, sorted

@@ -151,15 +151,23 @@ func (s *Store) invitation(ctx context.Context, tx *sql.Tx, roundID int64, token
 	return inv, nil
 }
 
-// markUsed records that the invitation was used and reports false when it already was. The condition on
-// used_at makes two concurrent submissions with one token race for the row: the second sees it used.
-func (s *Store) markUsed(ctx context.Context, tx *sql.Tx, id int64, day time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE survey_invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL`, day, id)
-	if err != nil {
-		return false, fmt.Errorf("mark invitation used: %w", err)
+// claimInvitation marks the round's unused invitation with the token hash used, and returns it; or
+// db.ErrNotFound when there is none to claim (used, or unknown). used_at IS NULL in the condition makes
+// two concurrent claims of one token race for the row: the second finds it used.
+func (s *Store) claimInvitation(ctx context.Context, tx *sql.Tx, roundID int64, tokenHash string, day time.Time) (*invitation, error) {
+	inv := &invitation{used: true}
+	var person, unit sql.NullInt64
+	err := tx.QueryRowContext(ctx, `UPDATE survey_invitations SET used_at = $1
+		WHERE round_id = $2 AND token_hash = $3 AND used_at IS NULL RETURNING id, person_id, unit_id`,
+		day, roundID, tokenHash).Scan(&inv.id, &person, &unit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, db.ErrNotFound
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if err != nil {
+		return nil, fmt.Errorf("claim invitation: %w", err)
+	}
+	inv.personID, inv.unitID = person.Int64, unit.Int64
+	return inv, nil
 }
 
 // responseByKey returns the receipt of the round's response with the idempotency key, or db.ErrNotFound.
