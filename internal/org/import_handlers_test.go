@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"io/fs"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/vard-kommun/vard/internal/web"
+	"github.com/vard-kommun/vard/internal/web/webtest"
 )
 
 // impServer is the import pages on the real router, with the viewer chosen per request.
@@ -334,18 +334,7 @@ func TestImportUploadProblems(t *testing.T) {
 // entry, so that a page in English is never half Swedish.
 func TestImportPagesAreTranslated(t *testing.T) {
 	s := newImpServer(t)
-	var texts []string
-	quoted := regexp.MustCompile(`\.T "([^"]+)"`)
-	files, _ := fs.Glob(templates, "templates/import*.html")
-	for _, f := range files {
-		b, err := fs.ReadFile(templates, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range quoted.FindAllStringSubmatch(string(b), -1) {
-			texts = append(texts, m[1])
-		}
-	}
+	texts := webtest.TemplateTexts(t, templates, "templates/import*.html")
 	for _, label := range importStatusLabels {
 		texts = append(texts, label)
 	}

@@ -1,11 +1,11 @@
 package stories
 
 import (
-	"io/fs"
 	"regexp"
 	"testing"
 
 	"github.com/vard-kommun/vard/internal/web"
+	"github.com/vard-kommun/vard/internal/web/webtest"
 )
 
 // TestPagesAreTranslated checks that every Swedish text the stories pages show has an English entry, so
@@ -13,26 +13,7 @@ import (
 func TestPagesAreTranslated(t *testing.T) {
 	c := &web.Catalog{}
 	c.Add(english)
-	var texts []string
-	for _, re := range []*regexp.Regexp{
-		regexp.MustCompile(`\.T "([^"]+)"`),
-		regexp.MustCompile(`input \$ "[^"]+" "([^"]+)" "([^"]*)"`),
-	} {
-		files, _ := fs.Glob(templates, "templates/*")
-		for _, f := range files {
-			b, err := fs.ReadFile(templates, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-				for _, s := range m[1:] {
-					if s != "" {
-						texts = append(texts, s)
-					}
-				}
-			}
-		}
-	}
+	texts := webtest.TemplateTexts(t, templates, "templates/*", regexp.MustCompile(`input \$ "[^"]+" "([^"]+)" "([^"]*)"`))
 	for _, k := range Kinds {
 		texts = append(texts, k.Label())
 	}

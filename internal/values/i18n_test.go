@@ -1,30 +1,16 @@
 package values
 
 import (
-	"io/fs"
-	"regexp"
 	"testing"
+
+	"github.com/vard-kommun/vard/internal/web/webtest"
 )
 
 // TestPagesAreTranslated checks that every Swedish text of the värdegrund's pages has an English entry,
 // so that a page in English is never half Swedish.
 func TestPagesAreTranslated(t *testing.T) {
 	en := english()
-	var texts []string
-	quoted := regexp.MustCompile(`\.T "([^"]+)"`)
-	err := fs.WalkDir(templates, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(templates, path)
-		for _, m := range quoted.FindAllStringSubmatch(string(b), -1) {
-			texts = append(texts, m[1])
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts := append(webtest.TemplateTexts(t, templates, "templates/*.html"), webtest.TemplateTexts(t, templates, "templates/partials/*.html")...)
 	if len(texts) < 50 {
 		t.Fatalf("found %d texts in the templates, want them all", len(texts))
 	}
