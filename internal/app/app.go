@@ -17,6 +17,7 @@ import (
 
 	"github.com/vard-kommun/vard/internal/auth"
 	"github.com/vard-kommun/vard/internal/db"
+	"github.com/vard-kommun/vard/internal/events"
 	"github.com/vard-kommun/vard/internal/org"
 	"github.com/vard-kommun/vard/internal/stories"
 	"github.com/vard-kommun/vard/internal/surveys"
@@ -50,6 +51,7 @@ type App struct {
 	Values  *values.Service
 	Stories *stories.Service
 	Surveys *surveys.Service
+	Events  *events.Service
 	Log     *slog.Logger
 
 	cancel context.CancelFunc
@@ -145,7 +147,10 @@ func build(cfg Config, d *db.DB) (*App, error) {
 	stories.NewAPI(a.Stories).Routes(rt)
 
 	a.Surveys = surveys.NewService(surveys.NewStore(d))
-	surveys.NewHandlers(a.Surveys, rd).Routes(rt)
+	surveys.NewHandlers(a.Surveys, a.Org, a.Values, rd, cfg.BaseURL).Routes(rt)
+
+	a.Events = events.NewService(events.NewStore(d), a.Org)
+	events.NewHandlers(a.Events, rd, cfg.BaseURL).Routes(rt)
 
 	apiDoc, err := web.NewOpenAPI(org.OpenAPI(), values.OpenAPI(), stories.OpenAPI())
 	if err != nil {

@@ -1,6 +1,7 @@
 package surveys
 
 import (
+	"context"
 	"crypto/rand"
 	"embed"
 	"errors"
@@ -8,32 +9,50 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"github.com/vard-kommun/vard/internal/org"
+	"github.com/vard-kommun/vard/internal/values"
 	"github.com/vard-kommun/vard/internal/web"
 )
 
 //go:embed templates
 var templates embed.FS
 
-// Handlers is the respondent's side of surveys: the questionnaire behind a personal link, saving it to
-// continue later, submitting it once, and the thanks.
+// Handlers is the surveys' web pages: building surveys and sending rounds (admin.go), the respondent's
+// side (the questionnaire behind a link, saving it to continue later, submitting it once, the thanks),
+// and the results (results_handlers.go).
 type Handlers struct {
-	svc   *Service
-	rd    *web.Renderer
-	pages map[string]*template.Template
+	svc     *Service
+	org     *org.Service
+	words   WordSource
+	rd      *web.Renderer
+	baseURL string
+	pages   map[string]*template.Template
 }
 
-// NewHandlers parses the templates and registers the English catalogue.
-func NewHandlers(svc *Service, rd *web.Renderer) *Handlers {
+// WordSource gives the värdeord of a kommun's adopted värdegrund, for the values pulse.
+type WordSource interface {
+	Words(ctx context.Context, tenantID int64) ([]values.Word, error)
+}
+
+// NewHandlers parses the templates and registers the English catalogue. baseURL makes the links sent
+// by e-mail and printed in QR codes absolute.
+func NewHandlers(svc *Service, orgSvc *org.Service, words WordSource, rd *web.Renderer, baseURL string) *Handlers {
 	rd.Catalog.Add(english())
-	return &Handlers{svc: svc, rd: rd, pages: rd.MustPages(templates, "templates/*.html")}
+	rd.Catalog.Add(englishAdmin())
+	rd.Catalog.Add(englishResults())
+	return &Handlers{svc: svc, org: orgSvc, words: words, rd: rd, baseURL: strings.TrimRight(baseURL, "/"),
+		pages: rd.MustPages(templates, "templates/*.html")}
 }
 
-// Routes registers the routes. They are public: the personal token in the link is the only key.
+// Routes registers the routes. The respondent's are public: the token in the link is the only key.
 func (h *Handlers) Routes(rt *web.Router) {
 	rt.Handle("GET /enkater/svar/{token}", web.Public, h.form)
 	rt.Handle("POST /enkater/svar/{token}", web.Public, h.submit)
 	rt.Handle("GET /enkater/tack", web.Public, h.thanks)
+	h.adminRoutes(rt)
+	h.resultsRoutes(rt)
 }
 
 // The texts of the flash and the buttons' actions.
