@@ -83,6 +83,9 @@ type Question struct {
 	Options  []string // the labels of Single and Multiple
 	Required bool
 	HMEIndex int // the statement's index in HMEAnswers for an HME survey, or -1
+	// WordKey is, in a values pulse, the key of the värdeord the statement is about (values.Word.Key),
+	// so that results can be shown per värdeord; else "".
+	WordKey string
 }
 
 // Round is one sending of a survey, open from OpensAt until (not including) ClosesAt.
