@@ -25,6 +25,7 @@ type Handlers struct {
 func NewHandlers(svc *Service, rd *web.Renderer, baseURL string) *Handlers {
 	rd.Catalog.Add(english())
 	rd.Catalog.Add(englishCheckin())
+	rd.Catalog.Add(englishGroups())
 	return &Handlers{svc: svc, rd: rd, baseURL: strings.TrimRight(baseURL, "/"),
 		pages: rd.MustPages(templates, "templates/*.html")}
 }
@@ -32,6 +33,7 @@ func NewHandlers(svc *Service, rd *web.Renderer, baseURL string) *Handlers {
 // Routes registers the routes.
 func (h *Handlers) Routes(rt *web.Router) {
 	h.checkinRoutes(rt)
+	h.groupsRoutes(rt)
 }
 
 // english returns the events pages' part of the English catalogue.
