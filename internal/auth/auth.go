@@ -163,47 +163,44 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 
 // Viewer returns who holds the session token, or nil when it is unknown or expired.
 func (s *Service) Viewer(ctx context.Context, token string) (*web.Viewer, error) {
-	q := s.DB.Read()
-	var personID, operatorID sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT person_id, operator_id FROM sessions WHERE token_hash = $1 AND expires_at > $2`, HashToken(token), s.Now()).Scan(&personID, &operatorID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if operatorID.Valid {
-		v := &web.Viewer{OperatorID: operatorID.Int64}
-		err := q.QueryRowContext(ctx, `SELECT email FROM operators WHERE id = $1`, operatorID.Int64).Scan(&v.Email)
-		v.Name = v.Email
-		return v, err
-	}
-	return s.person(ctx, personID.Int64)
-}
-
-func (s *Service) person(ctx context.Context, id int64) (*web.Viewer, error) {
-	q := s.DB.Read()
-	v := &web.Viewer{PersonID: id}
-	err := q.QueryRowContext(ctx, `SELECT p.tenant_id, t.slug, t.name, p.given_name || ' ' || p.family_name, p.email
-		FROM people p JOIN tenants t ON t.id = p.tenant_id WHERE p.id = $1 AND p.active`, id).
-		Scan(&v.TenantID, &v.TenantSlug, &v.TenantName, &v.Name, &v.Email)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role`, id)
+	// One query, a row per role, since every signed-in request pays for it: the session, its operator or
+	// its (active) person with their kommun, and the person's roles.
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT s.operator_id, o.email, p.id, p.tenant_id, t.slug, t.name,
+			p.given_name || ' ' || p.family_name, p.email, r.role
+		FROM sessions s
+		LEFT JOIN operators o ON o.id = s.operator_id
+		LEFT JOIN people p ON p.id = s.person_id AND p.active
+		LEFT JOIN tenants t ON t.id = p.tenant_id
+		LEFT JOIN person_roles r ON r.person_id = p.id
+		WHERE s.token_hash = $1 AND s.expires_at > $2
+		ORDER BY r.role`, HashToken(token), s.Now())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var v *web.Viewer
 	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
+		var operatorID, personID, tenantID sql.NullInt64
+		var operatorEmail, slug, tenantName, name, email, role sql.NullString
+		if err := rows.Scan(&operatorID, &operatorEmail, &personID, &tenantID, &slug, &tenantName, &name, &email, &role); err != nil {
 			return nil, err
 		}
-		v.Roles = append(v.Roles, r)
+		switch {
+		case operatorID.Valid:
+			if !operatorEmail.Valid {
+				return nil, fmt.Errorf("session of operator %d without the operator", operatorID.Int64)
+			}
+			return &web.Viewer{OperatorID: operatorID.Int64, Email: operatorEmail.String, Name: operatorEmail.String}, rows.Close()
+		case !personID.Valid:
+			return nil, rows.Close() // the person was deactivated: the session no longer signs anyone in
+		}
+		if v == nil {
+			v = &web.Viewer{PersonID: personID.Int64, TenantID: tenantID.Int64, TenantSlug: slug.String,
+				TenantName: tenantName.String, Name: name.String, Email: email.String}
+		}
+		if role.Valid {
+			v.Roles = append(v.Roles, role.String)
+		}
 	}
 	return v, rows.Err()
 }
