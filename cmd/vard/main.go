@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +29,7 @@ import (
 	"github.com/vard-kommun/vard/internal/app"
 	"github.com/vard-kommun/vard/internal/bench"
 	"github.com/vard-kommun/vard/internal/demo"
+	"github.com/vard-kommun/vard/internal/mail"
 )
 
 func main() {
@@ -139,6 +141,7 @@ func serve(ctx context.Context, withDemo bool, args []string, stdout io.Writer) 
 	}
 	fs, c := commonFlags(name)
 	addr := fs.String("addr", env("VARD_ADDR", "127.0.0.1:8080"), "address to listen on (VARD_ADDR)")
+	smtp := smtpFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -147,6 +150,17 @@ func serve(ctx context.Context, withDemo bool, args []string, stdout io.Writer) 
 	}
 	cfg := c.config(stdout)
 	cfg.Workers = true
+	if smtp.Host != "" {
+		port, err := strconv.Atoi(smtp.port)
+		if err != nil {
+			return fmt.Errorf("--smtp-port: %q is not a number", smtp.port)
+		}
+		smtp.Port, smtp.TLS = port, mail.TLSMode(smtp.tls)
+		cfg.SMTP = &smtp.SMTPConfig
+	} else if withDemo {
+		// The demo sends nothing: its mails are written to the log, links and all, to be tried out.
+		cfg.Mail = logMail{cfg.Log}
+	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
@@ -174,6 +188,32 @@ func serve(ctx context.Context, withDemo bool, args []string, stdout io.Writer) 
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+type smtpSettings struct {
+	mail.SMTPConfig
+	port, tls string
+}
+
+// smtpFlags declares the flags of the outgoing mail server. Without --smtp-host, mail stays queued.
+func smtpFlags(fs *flag.FlagSet) *smtpSettings {
+	s := &smtpSettings{}
+	fs.StringVar(&s.Host, "smtp-host", env("VARD_SMTP_HOST", ""), "SMTP server for outgoing mail; without it mail stays queued (VARD_SMTP_HOST)")
+	fs.StringVar(&s.port, "smtp-port", env("VARD_SMTP_PORT", "587"), "SMTP port (VARD_SMTP_PORT)")
+	fs.StringVar(&s.Username, "smtp-user", env("VARD_SMTP_USER", ""), "SMTP user name; empty for no authentication (VARD_SMTP_USER)")
+	fs.StringVar(&s.Password, "smtp-password", env("VARD_SMTP_PASSWORD", ""), "SMTP password (VARD_SMTP_PASSWORD)")
+	fs.StringVar(&s.tls, "smtp-tls", env("VARD_SMTP_TLS", "starttls"), "starttls, tls (implicit, port 465) or none (VARD_SMTP_TLS)")
+	fs.StringVar(&s.From, "mail-from", env("VARD_MAIL_FROM", ""), "sender address of outgoing mail (VARD_MAIL_FROM)")
+	fs.StringVar(&s.FromName, "mail-from-name", env("VARD_MAIL_FROM_NAME", "Värd"), "sender name of outgoing mail (VARD_MAIL_FROM_NAME)")
+	return s
+}
+
+// logMail "sends" mail by writing it to the log, for the demo.
+type logMail struct{ log *slog.Logger }
+
+func (l logMail) Send(ctx context.Context, m mail.Message) error {
+	l.log.InfoContext(ctx, "mail (demo: written to the log, not sent)", "to", m.To, "subject", m.Subject, "text", m.Text)
+	return nil
 }
 
 func dbKind(dsn string) string {

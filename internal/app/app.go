@@ -18,6 +18,7 @@ import (
 	"github.com/vard-kommun/vard/internal/auth"
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/events"
+	"github.com/vard-kommun/vard/internal/mail"
 	"github.com/vard-kommun/vard/internal/org"
 	"github.com/vard-kommun/vard/internal/stories"
 	"github.com/vard-kommun/vard/internal/surveys"
@@ -36,7 +37,12 @@ type Config struct {
 	BaseURL string
 	// Workers starts the background workers (import); tests that drive them by hand turn them off.
 	Workers bool
-	Log     *slog.Logger
+	// SMTP is where queued mail is sent (survey invitations and reminders, event invitations). Without it
+	// and without Mail, mail stays in the queue.
+	SMTP *mail.SMTPConfig
+	// Mail sends queued mail instead of SMTP: tests give their own sender, and `vard demo` one that logs.
+	Mail mail.Sender
+	Log  *slog.Logger
 }
 
 // App is a running Värd server's parts.
@@ -147,12 +153,20 @@ func build(cfg Config, d *db.DB) (*App, error) {
 	stories.NewAPI(a.Stories).Routes(rt)
 
 	a.Surveys = surveys.NewService(surveys.NewStore(d))
+	if cfg.Mail == nil && cfg.SMTP != nil {
+		if cfg.Mail, err = mail.NewSMTP(*cfg.SMTP); err != nil {
+			return nil, err
+		}
+		a.Config.Mail = cfg.Mail
+	}
+	a.Surveys.MailActive = cfg.Mail != nil
 	surveys.NewHandlers(a.Surveys, a.Org, a.Values, rd, cfg.BaseURL).Routes(rt)
+	surveys.NewAPI(a.Surveys, a.Org).Routes(rt)
 
 	a.Events = events.NewService(events.NewStore(d), a.Org)
 	events.NewHandlers(a.Events, rd, cfg.BaseURL).Routes(rt)
 
-	apiDoc, err := web.NewOpenAPI(org.OpenAPI(), values.OpenAPI(), stories.OpenAPI())
+	apiDoc, err := web.NewOpenAPI(org.OpenAPI(), values.OpenAPI(), stories.OpenAPI(), surveys.OpenAPI())
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +190,21 @@ func (a *App) Start() {
 		defer a.wg.Done()
 		a.Imports.Run(ctx)
 	}()
+	// Events: finish sendings a stopped server left, reminders, erasing external guests' data.
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.Events.Run(ctx, a.Log)
+	}()
+	if a.Config.Mail != nil {
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			mail.NewWorker(a.DB, a.Config.Mail, a.Log).Run(ctx)
+		}()
+	} else {
+		a.Log.Info("no SMTP server configured: mail stays in the queue")
+	}
 }
 
 // Close stops the workers and closes the database.

@@ -127,8 +127,26 @@ func (f *fixture) path(t *testing.T, r web.Route) string {
 		p = strings.ReplaceAll(p, "{token}", "okand-nyckel") // a feed token nobody holds
 	case strings.HasPrefix(p, "/enkater/svar/"):
 		p = strings.ReplaceAll(p, "{token}", "okand-enkatlank") // a survey link nobody holds
+	case strings.HasPrefix(p, "/enkater/oppen/"):
+		p = strings.ReplaceAll(p, "{token}", "okand-oppen-lank") // an open link nobody holds
+	case strings.HasPrefix(p, "/enkater/omgangar/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.walkRoundA(t)))
+	case strings.HasPrefix(p, "/enkater/fragor/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.walkQuestionA(t)))
+	case strings.HasPrefix(p, "/enkater/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.walkSurveyA(t)))
+	case strings.HasPrefix(p, "/api/v1/rounds/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.walkRoundA(t)))
+	case strings.HasPrefix(p, "/api/v1/surveys/"), strings.HasPrefix(p, "/k/{slug}/enkater/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.walkSurveyA(t)))
 	case strings.Contains(p, "/berattelser/"), strings.HasPrefix(p, "/api/v1/stories/"):
 		p = strings.ReplaceAll(p, "{id}", id(f.storyA(t)))
+	case strings.HasPrefix(p, "/evenemang/"):
+		p = strings.ReplaceAll(p, "{id}", id(f.anEventA(t)))
+		p = strings.ReplaceAll(p, "{item}", id(f.agendaItemA(t)))
+		p = strings.ReplaceAll(p, "{inv}", id(f.invitationA(t)))
+	case strings.HasPrefix(p, "/inbjudan/"):
+		p = strings.ReplaceAll(p, "{token}", "okand-inbjudningslank-som-ingen-har") // an invitation link nobody holds
 	}
 	p = strings.ReplaceAll(p, "{slug}", f.tenantA.Slug)
 	if strings.HasSuffix(p, "/") && r.Path != "/" {

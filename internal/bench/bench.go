@@ -27,12 +27,18 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 	rows := fs.Int("rows", 50000, "rows in the import scenario")
 	respondents := fs.Int("respondents", 4000, "respondents in the survey scenario")
 	surveyConcurrency := fs.Int("survey-concurrency", 16, "concurrent respondents in the survey scenario")
+	groupingPeople := fs.Int("grouping-people", 400, "people in the grouping scenario")
+	groupingDepartments := fs.Int("grouping-departments", 25, "förvaltningar in the grouping scenario")
+	groupSize := fs.Int("group-size", 4, "group size in the grouping scenario")
+	groupingEvents := fs.Int("grouping-events", 6, "consecutive events in the grouping scenario")
+	checkins := fs.Int("checkins", 1400, "check-ins in the checkin scenario")
+	checkinConcurrency := fs.Int("checkin-concurrency", 64, "concurrent doors in the checkin scenario")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	names := fs.Args()
 	if len(names) == 0 {
-		names = []string{"org", "import", "survey"}
+		names = []string{"org", "import", "survey", "grouping", "checkin"}
 	}
 	for _, n := range names {
 		dir, err := os.MkdirTemp("", "vard-bench-")
@@ -50,8 +56,12 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 			err = Import(ctx, db, *rows, out)
 		case "survey":
 			err = Survey(ctx, db, *respondents, *surveyConcurrency, out)
+		case "grouping":
+			err = Grouping(*groupingPeople, *groupingDepartments, *groupSize, *groupingEvents, out)
+		case "checkin":
+			err = Checkin(ctx, db, *checkins, *checkinConcurrency, out)
 		default:
-			err = fmt.Errorf("unknown scenario %q (org, import, survey)", n)
+			err = fmt.Errorf("unknown scenario %q (org, import, survey, grouping, checkin)", n)
 		}
 		os.RemoveAll(dir)
 		if err != nil {

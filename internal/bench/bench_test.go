@@ -19,6 +19,8 @@ func TestScenariosRun(t *testing.T) {
 		{"org", func(dsn string, out *bytes.Buffer) error { return OrgTree(ctx, dsn, 20, 2, out) }},
 		{"import", func(dsn string, out *bytes.Buffer) error { return Import(ctx, dsn, 300, out) }},
 		{"survey", func(dsn string, out *bytes.Buffer) error { return Survey(ctx, dsn, 50, 4, out) }},
+		{"grouping", func(_ string, out *bytes.Buffer) error { return Grouping(60, 8, 4, 3, out) }},
+		{"checkin", func(dsn string, out *bytes.Buffer) error { return Checkin(ctx, dsn, 60, 8, out) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer

@@ -11,8 +11,10 @@ import (
 
 	"github.com/vard-kommun/vard/internal/auth"
 	"github.com/vard-kommun/vard/internal/db"
+	"github.com/vard-kommun/vard/internal/events"
 	"github.com/vard-kommun/vard/internal/org"
 	"github.com/vard-kommun/vard/internal/stories"
+	"github.com/vard-kommun/vard/internal/surveys"
 	"github.com/vard-kommun/vard/internal/values"
 )
 
@@ -119,7 +121,15 @@ func withValues(ctx context.Context, d *db.DB, svc *org.Service, tenantID int64,
 	}
 	// The stories come after the värdegrund, since they are tagged with its värdeord; stories.Demo too
 	// does nothing when the kommun has stories. It stores no images, so it needs no file store.
-	return stories.Demo(ctx, stories.NewService(d, svc, valuesSvc, nil), tenantID)
+	if err := stories.Demo(ctx, stories.NewService(d, svc, valuesSvc, nil), tenantID); err != nil {
+		return err
+	}
+	// A closed HME round answered by about 60 % of the people, and an open citizen round.
+	if err := surveys.Demo(ctx, d, svc, tenantID); err != nil {
+		return err
+	}
+	// A past ledarforum and an upcoming visionsdag; events.Demo too does nothing when the kommun has events.
+	return events.Demo(ctx, events.NewService(events.NewStore(d), svc), tenantID)
 }
 
 // write stores the plan in the kommun within tx and returns the people's ids in plan order.

@@ -3,6 +3,7 @@ package surveys
 import (
 	"cmp"
 	"fmt"
+	"slices"
 )
 
 // DefaultK is the anonymity threshold when a kommun has not chosen one: a group's figures are shown only
@@ -231,4 +232,193 @@ func (f *forest) smaller(a, b int) bool {
 		return c < 0
 	}
 	return f.groups[a].ID < f.groups[b].ID
+}
+
+// Atom is answers that no view can tell apart: the group whose own, direct answers they are (a unit's own
+// respondents, not those below it), and the option each filter question was answered with (−1 for none).
+// Options has one entry per filter question, in the same order for every atom.
+type Atom struct {
+	Group   string
+	Options []int
+	N       int
+}
+
+// Slice is a filtered group: the answers of group Group whose answer to filter question Filter (an index
+// into Atom.Options) is Option.
+type Slice struct {
+	Group  string
+	Filter int
+	Option int
+}
+
+// SuppressFiltered decides which filtered groups may be shown beside the groups that Suppress keeps
+// visible (visible is its result for the same groups and k). It considers every slice of every visible
+// group by every option of every filter question at once, since an attacker may combine all views of a
+// round — the unfiltered page, each filter, exports and the API — and it never changes what Suppress
+// decided, so the unfiltered views need not know that filters exist.
+//
+// The rule: every answer has a signature, the visible group nearest above it (its piece in Suppress's
+// terms) and, per filter question, the nearest visible slice above it that it belongs to (or none). Answers
+// with the same signature form a class, and every class must be empty or hold at least k answers. Each shown
+// group, filtered or not, is a union of classes, so anything an attacker computes by adding and subtracting
+// shown figures is a combination of classes; a set of answers whose figures can be computed is a union of
+// classes, and so empty or of at least k answers. The rule is stricter than that attacker needs when there
+// are several filter questions (it keeps apart classes that no sum of views can separate), which costs
+// some filtered figures and never anonymity.
+//
+// A slice is shown only when its group is visible and it has at least k answers; then, while some class is
+// too small, SuppressFiltered hides a slice in the class's signature (the one with the fewest answers), or,
+// when the class is in no shown slice, the smallest shown slice that takes answers from the same piece, and
+// repeats. It returns the visibility of every slice of a visible group with at least one answer, and the
+// slices' numbers of answers. The atoms must add up to the groups' direct answers exactly.
+func SuppressFiltered(groups []Group, visible map[string]bool, atoms []Atom, k int) (map[Slice]bool, map[Slice]int, error) {
+	k = NormalizeK(k)
+	f, err := newForest(groups)
+	if err != nil {
+		return nil, nil, err
+	}
+	parent := make([]int, len(groups))
+	direct := make([]int, len(groups))
+	for i, g := range groups {
+		parent[i] = -1
+		if g.Parent != "" {
+			parent[i] = f.index[g.Parent]
+		}
+		direct[i] = g.N
+	}
+	for i := range groups {
+		if parent[i] >= 0 {
+			direct[parent[i]] -= groups[i].N
+		}
+	}
+	filters := -1
+	chains := make([][]int, len(atoms)) // the visible groups above each atom, nearest first
+	for ai, a := range atoms {
+		gi, ok := f.index[a.Group]
+		switch {
+		case !ok:
+			return nil, nil, fmt.Errorf("atom of unknown group %q", a.Group)
+		case a.N < 0:
+			return nil, nil, fmt.Errorf("atom of %q has n=%d", a.Group, a.N)
+		case filters >= 0 && len(a.Options) != filters:
+			return nil, nil, fmt.Errorf("atom of %q has %d options, others %d", a.Group, len(a.Options), filters)
+		}
+		filters = len(a.Options)
+		direct[gi] -= a.N
+		for g := gi; g >= 0; g = parent[g] {
+			if visible[groups[g].ID] {
+				chains[ai] = append(chains[ai], g)
+			}
+		}
+	}
+	for i, d := range direct {
+		if d != 0 {
+			return nil, nil, fmt.Errorf("the atoms of %q add up to %d answers more or less than its own", groups[i].ID, -d)
+		}
+	}
+
+	n := map[Slice]int{}
+	for ai, a := range atoms {
+		for _, g := range chains[ai] {
+			for fi, o := range a.Options {
+				if o >= 0 {
+					n[Slice{groups[g].ID, fi, o}] += a.N
+				}
+			}
+		}
+	}
+	shown := make(map[Slice]bool, len(n))
+	for s, c := range n {
+		shown[s] = c >= k
+	}
+	less := func(a, b Slice) bool {
+		if n[a] != n[b] {
+			return n[a] < n[b]
+		}
+		if a.Group != b.Group {
+			return a.Group < b.Group
+		}
+		if a.Filter != b.Filter {
+			return a.Filter < b.Filter
+		}
+		return a.Option < b.Option
+	}
+	type class struct {
+		n     int
+		piece int
+		sig   []Slice // the shown slices the class is in, nearest per filter
+	}
+	for {
+		classes := map[string]*class{}
+		byPiece := map[int]map[Slice]bool{}
+		var keys []string
+		for ai, a := range atoms {
+			if a.N == 0 || len(chains[ai]) == 0 {
+				continue // in no shown group: nothing shown says anything about it
+			}
+			piece := chains[ai][0]
+			key := fmt.Sprint(piece)
+			var sig []Slice
+			for fi, o := range a.Options {
+				near := -1
+				if o >= 0 {
+					for _, g := range chains[ai] {
+						if shown[Slice{groups[g].ID, fi, o}] {
+							near = g
+							break
+						}
+					}
+				}
+				key += "," + fmt.Sprint(near)
+				if near >= 0 {
+					s := Slice{groups[near].ID, fi, o}
+					key += ":" + fmt.Sprint(o)
+					sig = append(sig, s)
+					if byPiece[piece] == nil {
+						byPiece[piece] = map[Slice]bool{}
+					}
+					byPiece[piece][s] = true
+				}
+			}
+			c := classes[key]
+			if c == nil {
+				c = &class{piece: piece, sig: sig}
+				classes[key] = c
+				keys = append(keys, key)
+			}
+			c.n += a.N
+		}
+		slices.Sort(keys)
+		var hide []Slice
+		for _, key := range keys {
+			c := classes[key]
+			if c.n >= k {
+				continue
+			}
+			candidates := c.sig
+			if len(candidates) == 0 {
+				for s := range byPiece[c.piece] {
+					candidates = append(candidates, s)
+				}
+			}
+			if len(candidates) == 0 {
+				// The class is the whole piece, which Suppress keeps empty or at least k.
+				return nil, nil, fmt.Errorf("class %s of %d answers cannot be merged", key, c.n)
+			}
+			best := candidates[0]
+			for _, s := range candidates[1:] {
+				if less(s, best) {
+					best = s
+				}
+			}
+			hide = append(hide, best)
+		}
+		if len(hide) == 0 {
+			break
+		}
+		for _, s := range hide {
+			shown[s] = false
+		}
+	}
+	return shown, n, nil
 }

@@ -84,43 +84,33 @@ func (h *Handlers) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	token := r.PathValue("token")
 	ctx := r.Context()
-	rs, err := h.svc.Respondent(ctx, token)
-	if err != nil {
-		return h.unavailable(w, r, err)
-	}
 	form := r.PostForm
 	if form.Get("action") == actionSave {
-		if err := h.svc.SaveDraft(ctx, token, rs, form); err != nil {
+		rs, err := h.svc.Respondent(ctx, token)
+		if err == nil {
+			err = h.svc.SaveDraft(ctx, token, rs, form)
+		}
+		if err != nil {
 			return h.unavailable(w, r, err)
 		}
 		return web.Redirect(w, r, r.URL.Path, msgDraftSaved)
 	}
-	// A used link is not refused here: the retry of a stored submission (same key) must get its
-	// thanks again, and Submit tells a retry from a second answer.
-	if now := h.svc.Store.Now(); now.Before(rs.Round.OpensAt) {
-		return h.unavailable(w, r, ErrNotYetOpen)
-	}
-	key := form.Get("key")
-	answers, err := ParseSubmission(rs.Survey, form)
-	if err != nil {
-		// Errors in a form that can no longer be sent are not worth correcting.
-		if gone := rs.Check(h.svc.Store.Now()); gone != nil {
-			return h.unavailable(w, r, gone)
-		}
-	} else {
-		_, err = h.svc.Answer(ctx, rs, token, key, answers)
-	}
+	// A used link is not refused before trying: the retry of a stored submission (same key) must get
+	// its thanks again, and AnswerLink tells a retry from a second answer. Errors in a form that can no
+	// longer be sent (the link used, the round closed) are not worth correcting, and are not shown.
+	sv, _, err := h.svc.AnswerLink(ctx, token, form)
 	var e *web.Error
 	switch {
 	case err == nil:
 		return web.Redirect(w, r, "/enkater/tack", "")
-	case errors.Is(err, ErrInvitationUsed), errors.Is(err, ErrRoundClosed), errors.Is(err, ErrBadLink):
+	case errors.Is(err, ErrInvitationUsed), errors.Is(err, ErrRoundClosed), errors.Is(err, ErrBadLink), errors.Is(err, ErrNotYetOpen):
 		return h.unavailable(w, r, err)
-	case errors.As(err, &e) && e.Status == http.StatusUnprocessableEntity:
+	case sv != nil && errors.As(err, &e) && e.Status == http.StatusUnprocessableEntity:
+		key := form.Get("key")
 		if key == "" || len(key) > maxTokenLength {
 			key = newKey()
 		}
-		return h.render(w, r, http.StatusUnprocessableEntity, rs, form, key, e)
+		return h.render(w, r, http.StatusUnprocessableEntity, &Respondent{Survey: sv}, form, key, e)
 	}
 	return err
 }
@@ -150,7 +140,9 @@ func newKey() string { return rand.Text() }
 // --- the questionnaire
 
 type formData struct {
-	Survey    *Survey
+	Survey *Survey
+	// Open is an open link, which has no one to keep a saved draft for.
+	Open      bool
 	Action    string
 	Key       string
 	Questions []questionView
@@ -189,7 +181,7 @@ const (
 
 func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, rs *Respondent, form url.Values, key string, e *web.Error) error {
 	sv := rs.Survey
-	d := formData{Survey: sv, Action: r.URL.Path, Key: key}
+	d := formData{Survey: sv, Open: rs.Round != nil && rs.Round.OpenLink, Action: r.URL.Path, Key: key}
 	for i, q := range sv.Questions {
 		field := "q" + strconv.FormatInt(q.ID, 10)
 		qv := questionView{Field: field, Number: i + 1, Text: q.Text, Type: q.Type, Required: q.Required}

@@ -35,10 +35,14 @@ var (
 // Service holds the rules of surveys.
 type Service struct {
 	Store *Store
+	// MailActive says that a mail worker sends the queue; without one, round pages say that the
+	// invitations wait in the queue.
+	MailActive bool
+	cache      *surveyCache // the surveys of rounds, for submissions; nil reads them every time
 }
 
 // NewService returns the service over a store.
-func NewService(s *Store) *Service { return &Service{Store: s} }
+func NewService(s *Store) *Service { return &Service{Store: s, cache: newSurveyCache(surveyCacheSize)} }
 
 // SurveyInput is what a kommunadmin gives to create a survey. For KindHME, Questions is ignored: the
 // nine statements come from SKR's template.
@@ -56,6 +60,8 @@ type QuestionInput struct {
 	Text     string
 	Options  []string
 	Required bool
+	// WordKey is, in a values pulse, the key of the värdeord the statement is about.
+	WordKey string
 }
 
 // CreateSurvey validates and stores a survey with its questions.
@@ -79,23 +85,14 @@ func (s *Service) CreateSurvey(ctx context.Context, tenantID int64, in SurveyInp
 		}
 	} else {
 		for i, qi := range in.Questions {
-			q := &Question{Position: i + 1, Type: qi.Type, Text: strings.TrimSpace(qi.Text), Options: qi.Options, Required: qi.Required, HMEIndex: -1}
-			field := "q" + strconv.Itoa(i+1)
-			switch {
-			case !q.Type.Valid():
-				errs[field] = "Välj en frågetyp."
-			case q.Text == "" || utf8.RuneCountInString(q.Text) > 500:
-				errs[field] = "Frågan ska ha en text på högst 500 tecken."
-			case (q.Type == Single || q.Type == Multiple) && (len(q.Options) < 2 || len(q.Options) > 30):
-				errs[field] = "Ett flerval ska ha 2–30 svarsalternativ."
-			case q.Type != Single && q.Type != Multiple && len(q.Options) > 0:
-				errs[field] = "Bara flervalsfrågor har svarsalternativ."
+			q := &Question{Position: i + 1, Type: qi.Type, Text: strings.TrimSpace(qi.Text), Options: qi.Options, Required: qi.Required, HMEIndex: -1, WordKey: qi.WordKey}
+			if msg := questionProblem(q); msg != "" {
+				errs["q"+strconv.Itoa(i+1)] = msg
 			}
 			sv.Questions = append(sv.Questions, q)
 		}
-		if len(sv.Questions) == 0 {
-			errs["questions"] = "Enkäten behöver minst en fråga."
-		}
+		// An empty survey may be stored and built question by question; a round needs a question
+		// (CreateRound checks).
 	}
 	if len(errs) > 0 {
 		return nil, web.Invalid(errs)
@@ -127,7 +124,7 @@ func (s *Service) OpenRound(ctx context.Context, tenantID, surveyID int64, in Ro
 	}
 	r := &Round{TenantID: tenantID, SurveyID: surveyID, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
 		OpenLink: in.OpenLink, UnitID: in.UnitID, CreatedAt: s.Store.Now()}
-	if err := s.Store.insertRound(ctx, r); err != nil {
+	if err := s.insertRound(ctx, r, "", Targets{}); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -267,7 +264,7 @@ func (s *Service) Submit(ctx context.Context, tenantID int64, sub Submission) (R
 	if err != nil {
 		return Receipt{}, err
 	}
-	sv, err := s.Store.Survey(ctx, tenantID, r.SurveyID)
+	sv, err := s.roundSurvey(ctx, tenantID, r.SurveyID)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -276,7 +273,7 @@ func (s *Service) Submit(ctx context.Context, tenantID int64, sub Submission) (R
 
 // submit is Submit once the round and its survey are read.
 func (s *Service) submit(ctx context.Context, r *Round, sv *Survey, sub Submission) (Receipt, error) {
-	if sub.IdempotencyKey == "" || len(sub.IdempotencyKey) > 100 || !utf8.ValidString(sub.IdempotencyKey) {
+	if !validKey(sub.IdempotencyKey) {
 		return Receipt{}, ErrIdempotencyKey
 	}
 	if r.OpenLink != (sub.Token == "") {
@@ -285,12 +282,7 @@ func (s *Service) submit(ctx context.Context, r *Round, sv *Survey, sub Submissi
 	if err := Validate(sv, sub.Answers); err != nil {
 		return Receipt{}, err
 	}
-	questions := make(map[int64]*Question, len(sv.Questions))
-	for _, q := range sv.Questions {
-		questions[q.ID] = q
-	}
-	counts, hme := contribution(sv, sub.Answers, questions)
-
+	e := newEntry(sv, sub.Answers)
 	now := s.Store.Now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	var receipt Receipt
@@ -308,7 +300,7 @@ func (s *Service) submit(ctx context.Context, r *Round, sv *Survey, sub Submissi
 			receipt = rc
 			return errRetried
 		}
-		unitID, personID := r.UnitID, int64(0)
+		unitID, personID, draft := r.UnitID, int64(0), ""
 		if !r.OpenLink {
 			// Claiming the invitation first makes two concurrent submissions with one token race for its
 			// row: on PostgreSQL the second waits for the first and then finds the link used.
@@ -324,28 +316,11 @@ func (s *Service) submit(ctx context.Context, r *Round, sv *Survey, sub Submissi
 			if sv.Named {
 				personID = inv.personID
 			}
-			if err := s.Store.deleteDraft(ctx, tx, hash); err != nil {
-				return err
-			}
+			draft = hash
 		}
-		receipt = Receipt{ResponseID: randomID(), SubmittedOn: day}
-		inserted, err := s.Store.insertResponse(ctx, tx, receipt.ResponseID, r.ID, unitID, personID, sub.IdempotencyKey, day)
-		if err != nil {
-			return err
-		}
-		if !inserted {
-			// A concurrent retry with the same key committed first: answer as it did. (With a personal
-			// link the claim above has already stopped it; this is for an open link.)
-			receipt, err = s.Store.responseByKey(ctx, tx, r.ID, sub.IdempotencyKey)
-			if err != nil {
-				return err
-			}
-			return errRetried
-		}
-		if err := s.Store.insertAnswers(ctx, tx, receipt.ResponseID, sub.Answers, questions); err != nil {
-			return err
-		}
-		return s.Store.addRollups(ctx, tx, r.ID, unitID, counts, hme)
+		var err error
+		receipt, err = s.record(ctx, tx, e, r.ID, unitID, personID, draft, sub.IdempotencyKey, day)
+		return err
 	})
 	if errors.Is(err, errRetried) {
 		return receipt, nil
@@ -354,6 +329,48 @@ func (s *Service) submit(ctx context.Context, r *Round, sv *Survey, sub Submissi
 		return Receipt{}, err
 	}
 	return receipt, nil
+}
+
+// entry is a checked submission ready to be stored: its answers, the survey's questions by id, and what
+// it adds to the roll-ups.
+type entry struct {
+	answers   []Answer
+	questions map[int64]*Question
+	counts    []countKey
+	hme       *HMETally
+}
+
+func newEntry(sv *Survey, answers []Answer) *entry {
+	e := &entry{answers: answers, questions: make(map[int64]*Question, len(sv.Questions))}
+	for _, q := range sv.Questions {
+		e.questions[q.ID] = q
+	}
+	e.counts, e.hme = contribution(sv, answers, e.questions)
+	return e
+}
+
+// record stores a response with its answers and adds it to the roll-ups of its unit, in the transaction
+// that has checked the round and claimed the link (whose draft, named by its token hash, it deletes).
+// When the round already has a response with the key, a concurrent retry has committed first: it returns
+// that response's receipt and errRetried. (With a personal link the claim has already stopped such a
+// retry; this is for an open link.)
+func (s *Service) record(ctx context.Context, tx *sql.Tx, e *entry, roundID, unitID, personID int64, draft, key string, day time.Time) (Receipt, error) {
+	receipt := Receipt{ResponseID: randomID(), SubmittedOn: day}
+	inserted, err := s.Store.insertResponse(ctx, tx, receipt.ResponseID, roundID, unitID, personID, key, day, draft)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if !inserted {
+		receipt, err = s.Store.responseByKey(ctx, tx, roundID, key)
+		if err != nil {
+			return Receipt{}, err
+		}
+		return receipt, errRetried
+	}
+	if err := s.Store.insertAnswers(ctx, tx, receipt.ResponseID, e.answers, e.questions); err != nil {
+		return Receipt{}, err
+	}
+	return receipt, s.Store.addRollups(ctx, tx, roundID, unitID, e.counts, e.hme)
 }
 
 // errRetried rolls back the transaction of a submission found to be the retry of a stored one, whose
@@ -444,69 +461,11 @@ func (s *Service) Results(ctx context.Context, tenantID, roundID int64, tree *or
 	if err != nil {
 		return nil, err
 	}
-	res := &Results{Survey: sv, Round: r, K: NormalizeK(sv.K)}
-
-	// Responses under a unit outside the tree (none, or one from another kommun's id) count in the
-	// kommun only, as "no unit".
-	none := l.tally()
-	for id, t := range tallies {
-		if _, ok := tree.ByID[id]; !ok {
-			none.add(t)
-		}
-	}
-	kommun := l.tally()
-	kommun.add(none)
-
-	type entry struct {
-		unit  *org.Unit
-		depth int
-		tally *unitTally
-	}
-	var entries []entry
-	var walk func(u *org.Unit, depth int) *unitTally
-	walk = func(u *org.Unit, depth int) *unitTally {
-		sum := l.tally()
-		entries = append(entries, entry{u, depth, sum})
-		if own, ok := tallies[u.ID]; ok {
-			sum.add(own)
-		}
-		for _, c := range u.Children {
-			sum.add(walk(c, depth+1))
-		}
-		return sum
-	}
-	for _, root := range tree.Roots {
-		kommun.add(walk(root, 0))
-	}
-
-	groups := []Group{{ID: "k", N: kommun.n}}
-	for _, e := range entries {
-		parent := "k"
-		if e.depth > 0 {
-			parent = "u" + strconv.FormatInt(e.unit.ParentID, 10)
-		}
-		groups = append(groups, Group{ID: "u" + strconv.FormatInt(e.unit.ID, 10), Parent: parent, N: e.tally.n})
-	}
-	if none.n > 0 {
-		groups = append(groups, Group{ID: "u0", Parent: "k", N: none.n})
-	}
-	visible, err := Suppress(groups, res.K)
+	c, err := compute(sv, l, tallies, tree)
 	if err != nil {
 		return nil, fmt.Errorf("results of round %d: %w", r.ID, err)
 	}
-	res.Kommun = figures(sv, l, kommun, visible["k"])
-	res.Kommun.Name = "Hela kommunen"
-	for _, e := range entries {
-		u := figures(sv, l, e.tally, visible["u"+strconv.FormatInt(e.unit.ID, 10)])
-		u.UnitID, u.Name, u.Depth = e.unit.ID, e.unit.Name, e.depth
-		res.Units = append(res.Units, u)
-	}
-	if none.n > 0 {
-		u := figures(sv, l, none, visible["u0"])
-		u.Name = "Utan enhet"
-		res.Units = append(res.Units, u)
-	}
-	return res, nil
+	return c.results(r), nil
 }
 
 func (t *unitTally) add(u *unitTally) {

@@ -36,9 +36,9 @@ func (s *Store) insertSurvey(ctx context.Context, tx *sql.Tx, sv *Survey) error 
 		if q.HMEIndex >= 0 {
 			hme = q.HMEIndex
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO survey_questions (survey_id, position, type, text, options, required, hme_index)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			q.SurveyID, q.Position, string(q.Type), q.Text, string(opts), q.Required, hme).Scan(&q.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO survey_questions (survey_id, position, type, text, options, required, hme_index, value_word)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			q.SurveyID, q.Position, string(q.Type), q.Text, string(opts), q.Required, hme, nullText(q.WordKey)).Scan(&q.ID)
 		if err != nil {
 			return fmt.Errorf("insert question: %w", err)
 		}
@@ -60,7 +60,7 @@ func (s *Store) Survey(ctx context.Context, tenantID, id int64) (*Survey, error)
 		return nil, fmt.Errorf("survey: %w", err)
 	}
 	sv.Kind = Kind(kind)
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id, position, type, text, options, required, hme_index
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id, position, type, text, options, required, hme_index, COALESCE(value_word, '')
 		FROM survey_questions WHERE survey_id = $1 ORDER BY position`, sv.ID)
 	if err != nil {
 		return nil, fmt.Errorf("questions: %w", err)
@@ -70,7 +70,7 @@ func (s *Store) Survey(ctx context.Context, tenantID, id int64) (*Survey, error)
 		q := &Question{SurveyID: sv.ID}
 		var typ, opts string
 		var hme sql.NullInt64
-		if err := rows.Scan(&q.ID, &q.Position, &typ, &q.Text, &opts, &q.Required, &hme); err != nil {
+		if err := rows.Scan(&q.ID, &q.Position, &typ, &q.Text, &opts, &q.Required, &hme, &q.WordKey); err != nil {
 			return nil, fmt.Errorf("questions: %w", err)
 		}
 		q.Type = QuestionType(typ)
@@ -84,20 +84,6 @@ func (s *Store) Survey(ctx context.Context, tenantID, id int64) (*Survey, error)
 		sv.Questions = append(sv.Questions, q)
 	}
 	return sv, rows.Err()
-}
-
-func (s *Store) insertRound(ctx context.Context, r *Round) error {
-	target := "invitations"
-	if r.OpenLink {
-		target = "link"
-	}
-	err := s.DB.Writer().QueryRowContext(ctx, `INSERT INTO survey_rounds (tenant_id, survey_id, opens_at, closes_at, target, unit_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		r.TenantID, r.SurveyID, r.OpensAt, r.ClosesAt, target, nullID(r.UnitID), r.CreatedAt).Scan(&r.ID)
-	if err != nil {
-		return fmt.Errorf("insert round: %w", err)
-	}
-	return nil
 }
 
 // Round returns a kommun's round, or db.ErrNotFound (also when the round belongs to another kommun).
@@ -187,11 +173,24 @@ func (s *Store) responseByKey(ctx context.Context, q db.Querier, roundID int64, 
 
 // insertResponse stores a response unless the round already has one with the key, and reports whether
 // it did. ON CONFLICT DO NOTHING waits for a concurrent transaction with the same key and then skips.
-func (s *Store) insertResponse(ctx context.Context, tx *sql.Tx, id, roundID, unitID, personID int64, key string, day time.Time) (bool, error) {
+// Given the token hash of the personal link just claimed, it also deletes the link's draft: on PostgreSQL
+// in the same statement, which saves a round trip on every submission. Either way the deletion runs in a
+// statement after the claim, so it sees a draft that a concurrent save committed while the claim waited
+// for the invitation's row (see saveDraft).
+func (s *Store) insertResponse(ctx context.Context, tx *sql.Tx, id, roundID, unitID, personID int64, key string, day time.Time, draft string) (bool, error) {
+	query := `INSERT INTO survey_responses (id, round_id, unit_id, person_id, idempotency_key, submitted_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (round_id, idempotency_key) DO NOTHING RETURNING id`
+	args := []any{id, roundID, nullID(unitID), nullID(personID), key, day}
+	if draft != "" {
+		if s.DB.Dialect == db.Postgres {
+			query = `WITH draft AS (DELETE FROM survey_drafts WHERE token_hash = $7) ` + query
+			args = append(args, draft)
+		} else if err := s.deleteDraft(ctx, tx, draft); err != nil {
+			return false, err
+		}
+	}
 	var got int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO survey_responses (id, round_id, unit_id, person_id, idempotency_key, submitted_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (round_id, idempotency_key) DO NOTHING RETURNING id`,
-		id, roundID, nullID(unitID), nullID(personID), key, day).Scan(&got)
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -19,6 +19,11 @@ CREATE TABLE events (
     -- the surveys round sent to those who attended, once sent
     followup_round_id    BIGINT,
     cancelled_at         TIMESTAMPTZ,
+    -- raised on each change that the invitees' calendars must pick up (the .ics SEQUENCE)
+    sequence             INTEGER NOT NULL DEFAULT 0,
+    -- when "Skicka inbjudningar" was last pressed: the invitations made before it are sent, in batches,
+    -- by whichever server gets there first, also after a restart midway
+    send_requested_at    TIMESTAMPTZ,
     created_at           TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX events_tenant ON events (tenant_id, starts_at);
@@ -55,6 +60,8 @@ CREATE TABLE event_invitations (
     waitlisted_at      TIMESTAMPTZ,
     host               BOOLEAN NOT NULL DEFAULT FALSE,
     walk_in            BOOLEAN NOT NULL DEFAULT FALSE,
+    -- when the invitation mail was queued; NULL until sent, which makes sending resumable
+    sent_at            TIMESTAMPTZ,
     reminded_at        TIMESTAMPTZ,
     erased_at          TIMESTAMPTZ,
     created_at         TIMESTAMPTZ NOT NULL,
@@ -62,6 +69,9 @@ CREATE TABLE event_invitations (
 );
 CREATE UNIQUE INDEX event_invitations_person ON event_invitations (event_id, person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX event_invitations_status ON event_invitations (event_id, status, waitlisted_at);
+CREATE INDEX event_invitations_unsent ON event_invitations (event_id, id) WHERE sent_at IS NULL;
+-- an external guest is invited once per event; guest_email is stored in lower case and emptied on erasure
+CREATE UNIQUE INDEX event_invitations_guest ON event_invitations (event_id, guest_email) WHERE guest_email <> '';
 -- A check-in: at most one per invitation, whichever door and device scans first. scan_id is made by the
 -- device per scan, so that a scan sent again after a dropped connection is recognised as the same scan.
 CREATE TABLE event_checkins (
