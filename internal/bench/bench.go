@@ -36,7 +36,15 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	names := fs.Args()
+	var names []string
+	for _, n := range fs.Args() {
+		// events is the name for its two measurements: grouping quality and the check-in rush.
+		if n == "events" {
+			names = append(names, "grouping", "checkin")
+			continue
+		}
+		names = append(names, n)
+	}
 	if len(names) == 0 {
 		names = []string{"org", "import", "survey", "grouping", "checkin"}
 	}
@@ -61,7 +69,7 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 		case "checkin":
 			err = Checkin(ctx, db, *checkins, *checkinConcurrency, out)
 		default:
-			err = fmt.Errorf("unknown scenario %q (org, import, survey, grouping, checkin)", n)
+			err = fmt.Errorf("unknown scenario %q (org, import, survey, grouping, checkin, events)", n)
 		}
 		os.RemoveAll(dir)
 		if err != nil {
