@@ -13,7 +13,7 @@ import (
 
 // resultsData gives the demo kommun a citizen survey with one round answered in the demo chef's unit
 // (12 answers of 15 links) and in a unit elsewhere (2 answers, under k), through the Go service as
-// the respondents' submissions would.
+// the respondents' submissions would. The round is left open (see closeRound).
 func (s *site) resultsData(t *testing.T) (*surveys.Survey, *surveys.Round) {
 	t.Helper()
 	ctx := context.Background()
@@ -55,7 +55,17 @@ func (s *site) resultsData(t *testing.T) (*surveys.Survey, *surveys.Round) {
 	return sv, r
 }
 
-// TestResultsPagesInTheBrowser: the kommunadmin reads a round's results, filters them, opens the trend and
+// closeRound moves the round's close into the past, so that its figures are shown.
+func (s *site) closeRound(t *testing.T, r *surveys.Round) {
+	t.Helper()
+	if _, err := s.App.Surveys.Store.DB.Writer().ExecContext(context.Background(), `UPDATE survey_rounds SET closes_at = $1 WHERE id = $2`,
+		time.Now().Add(-time.Minute).UTC(), r.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestResultsPagesInTheBrowser: the kommunadmin sees an open round's numbers of answers only, then, once
+// it has closed, reads its results, filters them, opens the trend and
 // publishes the citizen results; the chef sees their own unit; the public page shows the published figures.
 // Every page passes axe, with charts hidden from assistive technology beside their tables.
 func TestResultsPagesInTheBrowser(t *testing.T) {
@@ -65,6 +75,16 @@ func TestResultsPagesInTheBrowser(t *testing.T) {
 	results := s.url(fmt.Sprintf("/enkater/omgangar/%d/resultat", r.ID))
 
 	signInAs(t, ctx, s, adminEmail)
+	// While the round is open: numbers of answers only, and when the figures come.
+	visitStatus(t, ctx, results, http.StatusOK)
+	if body := textOf(t, ctx, "main"); !strings.Contains(body, "Resultatet visas när omgången har stängt den") || strings.Contains(body, "Svar nummer") {
+		t.Error("the open round's page does not say its figures wait for the close, or shows free text")
+	}
+	if has(t, ctx, "svg[aria-hidden=true]") {
+		t.Error("the open round's page has a chart")
+	}
+	s.closeRound(t, r)
+
 	visitStatus(t, ctx, results, http.StatusOK)
 	if h := heading(t, ctx); !strings.Contains(h, "Bemötande i kundtjänst") {
 		t.Errorf("results heading: %q", h)

@@ -164,6 +164,7 @@ func build(cfg Config, d *db.DB) (*App, error) {
 	surveys.NewAPI(a.Surveys, a.Org).Routes(rt)
 
 	a.Events = events.NewService(events.NewStore(d), a.Org)
+	a.Events.Surveys = a.Surveys // the follow-up questions after an event are a surveys round
 	events.NewHandlers(a.Events, rd, cfg.BaseURL).Routes(rt)
 
 	apiDoc, err := web.NewOpenAPI(org.OpenAPI(), values.OpenAPI(), stories.OpenAPI(), surveys.OpenAPI())

@@ -21,8 +21,20 @@ import (
 // resultsRound makes a citizen-style survey of kommun A (Likert, a background question, free text) with a
 // round sent by personal links: Team Öst 6 answers of 8, Hemtjänst Norra's own 5 of 5, Biståndsenheten 2
 // of 3. Biståndsenheten is under k = 5; Socialförvaltningen − Hemtjänst Norra would give it, so Hemtjänst
-// Norra (11) is hidden too, while Team Öst (6) and the rest of the förvaltning (7) stay shown.
+// Norra (11) is hidden too, while Team Öst (6) and the rest of the förvaltning (7) stay shown. The round
+// is then closed, since a round with personal links shows its figures only after it has closed.
 func (f *fixture) resultsRound(t *testing.T) (*surveys.Survey, *surveys.Round) {
+	t.Helper()
+	sv, r := f.openResultsRound(t)
+	r.ClosesAt = time.Now().Add(-time.Minute).UTC()
+	if _, err := f.app.Surveys.Store.DB.Writer().ExecContext(context.Background(), `UPDATE survey_rounds SET closes_at = $1 WHERE id = $2`, r.ClosesAt, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	return sv, r
+}
+
+// openResultsRound is resultsRound with the round still open.
+func (f *fixture) openResultsRound(t *testing.T) (*surveys.Survey, *surveys.Round) {
 	t.Helper()
 	ctx := context.Background()
 	svc := f.app.Surveys
@@ -286,4 +298,102 @@ func TestSurveysAPI(t *testing.T) {
 	if rec := f.api(t, "/api/v1/rounds/"+itoa(r.ID)+"/results", tokB); rec.Code != http.StatusNotFound {
 		t.Errorf("kommun B's token: got %d, want 404", rec.Code)
 	}
+}
+
+// TestResultsWhileRoundIsOpen: while a round with personal links is open, the page, the exports, the API,
+// the trend, the list and the public page give the groups' numbers of answers and response rates only,
+// and say when the figures come; a filter is refused.
+func TestResultsWhileRoundIsOpen(t *testing.T) {
+	f := newFixture(t)
+	sv, r := f.openResultsRound(t)
+	base := "/enkater/omgangar/" + itoa(r.ID) + "/resultat"
+	page := func(suffix string) func(*fixture) string { return path(base + suffix) }
+	waiting := "Resultatet visas när omgången har stängt den"
+	figures := []string{"Medelvärde", "Svar per fråga", "Trevligt i Team Öst", "Andel (%)", "<svg", "Visa för"}
+	f.check(t, []scenario{
+		{name: "the admin's page: numbers of answers and rates only", as: admin, path: page(""), wantStatus: 200,
+			wantText: []string{waiting, "Hela kommunen", ">13<", ">16<", "Team Öst", "Färre än 5 svar – visas inte"}, notText: figures},
+		{name: "the chef's team: n and rate only", as: chef, path: page("?enhet=" + itoa(f.teamA.ID)), wantStatus: 200,
+			wantText: []string{waiting, "Antal svar: 6", "Svarsfrekvens (%): 75"}, notText: figures},
+		{name: "a filter is refused", as: admin, path: page(fmt.Sprintf("?filter=%d-0", sv.Questions[1].ID)), wantStatus: 400,
+			wantText: []string{"Resultatet kan filtreras först när omgången har stängt."}},
+		{name: "the list says so", as: chef, path: path("/enkater/resultat"), wantStatus: 200, wantText: []string{"Bara antal svar tills omgången har stängt den"}},
+		{name: "the trend's column shows n only", as: admin, path: path("/enkater/trend/" + itoa(sv.ID)), wantStatus: 200,
+			wantText: []string{"Pågår", ">13<"}, notText: []string{"<circle"}},
+	})
+
+	// The CSV: n, invited and rate per visible group, nothing else.
+	rec := f.do(t, scenario{as: admin, path: path(base + ".csv")})
+	if rec.Code != 200 {
+		t.Fatalf("CSV: got %d", rec.Code)
+	}
+	rd := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rec.Body.Bytes(), []byte("\ufeff"))))
+	rd.Comma, rd.FieldsPerRecord = ';', -1
+	rows, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || !strings.HasPrefix(rows[1][4], waiting) {
+		t.Errorf("CSV: no row that says when the figures come: %q", rows)
+	}
+	for _, row := range rows[2:] {
+		switch row[4] {
+		case "Antal svar", "Inbjudna", "Svarsfrekvens (%)", "Färre än 5 svar – visas inte":
+		default:
+			t.Errorf("CSV: a figure while pending: %q", row)
+		}
+	}
+	rec = f.do(t, scenario{as: admin, path: path(base + ".xlsx")})
+	if rec.Code != 200 {
+		t.Fatalf("XLSX: got %d", rec.Code)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xrows, err := book.GetRows("Resultat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range xrows {
+		if len(row) > 4 && (row[4] == "Fördelning" || row[4] == "Medelvärde") {
+			t.Errorf("XLSX: a figure while pending: %q", row)
+		}
+	}
+
+	// The API: pending true, n and invited, no questions.
+	rec = f.api(t, "/api/v1/rounds/"+itoa(r.ID)+"/results", f.tokenA)
+	if rec.Code != 200 {
+		t.Fatalf("API: got %d\n%s", rec.Code, rec.Body.String())
+	}
+	var res struct {
+		Pending bool
+		Kommun  map[string]any
+		Units   []map[string]any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pending || res.Kommun["n"] != 13.0 || res.Kommun["invited"] != 16.0 {
+		t.Errorf("API: got pending=%v kommun %v", res.Pending, res.Kommun)
+	}
+	for _, g := range append(res.Units, res.Kommun) {
+		for _, field := range []string{"questions", "hme", "value_words"} {
+			if _, ok := g[field]; ok {
+				t.Errorf("API: %v has %s while pending", g["name"], field)
+			}
+		}
+	}
+	if rec := f.api(t, fmt.Sprintf("/api/v1/rounds/%d/results?question_id=%d&option=0", r.ID, sv.Questions[1].ID), f.tokenA); rec.Code != 400 {
+		t.Errorf("API filter while pending: got %d, want 400", rec.Code)
+	}
+
+	// Published while open: the public page shows n only.
+	if err := f.app.Surveys.SetPublished(context.Background(), f.tenantA.ID, r.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	f.check(t, []scenario{
+		{name: "the public page while pending", path: path("/k/a-kommun/enkater/" + itoa(sv.ID) + "/resultat"), wantStatus: 200,
+			wantText: []string{waiting, "Antal svar: 13"}, notText: figures},
+	})
 }

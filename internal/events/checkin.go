@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -531,15 +532,29 @@ type checkinStatements struct {
 	event, arrival, insert, count *sql.Stmt
 }
 
-var checkinPrepared sync.Map // *Store → *checkinStatements
+// preparedCheckins holds a store's check-in statements once prepared: read without a lock on every
+// scan; the mutex makes the first rush of scans prepare them once, not once per door.
+type preparedCheckins struct {
+	ready atomic.Pointer[checkinStatements]
+	mu    sync.Mutex
+}
 
 type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 func (s *Service) checkinStatements(ctx context.Context) (*checkinStatements, error) {
-	if st, ok := checkinPrepared.Load(s.Store); ok {
-		return st.(*checkinStatements), nil
+	pc := s.Store.prepared
+	if pc == nil {
+		return nil, errors.New("events: the store was not made by NewStore")
+	}
+	if st := pc.ready.Load(); st != nil {
+		return st, nil
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if st := pc.ready.Load(); st != nil {
+		return st, nil
 	}
 	read, rok := s.Store.DB.Read().(preparer)
 	write, wok := s.Store.DB.Writer().(preparer)
@@ -561,14 +576,14 @@ func (s *Service) checkinStatements(ctx context.Context) (*checkinStatements, er
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`)
 	prepare(read, &st.count, `SELECT (SELECT COUNT(*) FROM event_checkins WHERE event_id = $1), yes_count FROM events WHERE id = $1`)
 	if err != nil {
+		for _, x := range []*sql.Stmt{st.event, st.arrival, st.insert, st.count} {
+			if x != nil {
+				x.Close()
+			}
+		}
 		return nil, fmt.Errorf("prepare the check-in statements: %w", err)
 	}
-	if prev, loaded := checkinPrepared.LoadOrStore(s.Store, st); loaded {
-		for _, x := range []*sql.Stmt{st.event, st.arrival, st.insert, st.count} {
-			x.Close()
-		}
-		return prev.(*checkinStatements), nil
-	}
+	pc.ready.Store(st)
 	return st, nil
 }
 

@@ -35,6 +35,7 @@ func NewHandlers(svc *Service, rd *web.Renderer, baseURL string) *Handlers {
 	rd.Catalog.Add(english())
 	rd.Catalog.Add(englishCheckin())
 	rd.Catalog.Add(englishGroups())
+	rd.Catalog.Add(englishFollowup())
 	if svc.BaseURL == "" {
 		svc.BaseURL = strings.TrimRight(baseURL, "/")
 	}
@@ -97,6 +98,8 @@ func (h *Handlers) Routes(rt *web.Router) {
 	rt.Handle("POST /evenemang/{id}/skicka", web.Admin, h.sendStart)
 	rt.Handle("GET /evenemang/{id}/deltagare.csv", web.Admin, h.exportCSV)
 	rt.Handle("GET /evenemang/{id}/deltagare.xlsx", web.Admin, h.exportXLSX)
+	rt.Handle("GET /evenemang/{id}/uppfoljning", web.Admin, h.followupPage)
+	rt.Handle("POST /evenemang/{id}/uppfoljning", web.Admin, h.followupSend)
 	// The invitee's page: the token in the address is the only key, no account is needed. Not under
 	// /evenemang/, where /evenemang/svar/{token} would clash with /evenemang/{id}/… in the mux.
 	rt.Handle("GET /inbjudan/{token}", web.Public, h.inviteePage)

@@ -232,5 +232,59 @@ func english() map[string]string {
 		"Texten får vara högst 150 tecken.":                                                 "The text may be at most 150 characters.",
 		"Texten får vara högst 200 tecken.":                                                 "The text may be at most 200 characters.",
 		"Texten får vara högst 4000 tecken.":                                                "The text may be at most 4000 characters.",
+
+		// the event page's follow-up section
+		"Uppföljningsfrågor": "Follow-up questions",
+		"Uppföljningsfrågorna är skickade till dem som var på plats.":   "The follow-up questions have been sent to those who were there.",
+		"Omgången med uppföljningsfrågorna":                             "The round with the follow-up questions",
+		"Resultat av uppföljningsfrågorna":                              "Results of the follow-up questions",
+		"Evenemanget är slut. Fråga de som var där vad de tar med sig.": "The event is over. Ask those who were there what they take away.",
+		"Skicka uppföljningsfrågor":                                     "Send follow-up questions",
+	}
+}
+
+// englishFollowup is the follow-up page's part of the English catalogue.
+func englishFollowup() map[string]string {
+	return map[string]string{
+		"Uppföljningsfrågor": "Follow-up questions",
+		"Uppföljningsfrågorna är skickade. Ett evenemang får en omgång med uppföljningsfrågor.": "The follow-up questions have been sent. An event gets one round of follow-up questions.",
+		"Omgång":                           "Round",
+		"Inbjudna":                         "Invitees",
+		"Har svarat":                       "Have answered",
+		"Till omgången":                    "To the round",
+		"Resultat av uppföljningsfrågorna": "Results of the follow-up questions",
+		"Evenemanget är inställt. Det finns inga deltagare att skicka frågor till.":                                                                                                    "The event is cancelled. There are no participants to send questions to.",
+		"Uppföljningsfrågorna kan skickas först när evenemanget är slut.":                                                                                                              "The follow-up questions can be sent only once the event is over.",
+		"Efter evenemanget kan de som var där svara på några frågor. Varje deltagare får ett mejl med en personlig länk till enkäten. Svaren är anonyma om enkäten inte är namngiven.": "After the event, those who were there can answer a few questions. Each participant gets an e-mail with a personal link to the survey. The answers are anonymous unless the survey is named.",
+		"Mottagare":         "Recipients",
+		"Skickas till":      "Sent to",
+		"som var på plats.": "who were there.",
+		"Ingen checkades in vid entrén, så frågorna skickas till de som tackade ja:": "Nobody was checked in at the door, so the questions go to those who said yes:",
+		"personer.": "people.",
+		"saknar e-postadress och får inga frågor.":                                                  "have no e-mail address and get no questions.",
+		"finns inte längre kvar i kommunens personregister.":                                        "are no longer in the municipality's register of people.",
+		"externa gäster är inte med: enkätens personliga länkar går bara till personer i kommunen.": "external guests are left out: the survey's personal links go only to people of the municipality.",
+		"Enkät och svarstid":                    "Survey and answer period",
+		"Kontrollera uppgifterna i formuläret.": "Check the details in the form.",
+		"Enkät":                                 "Survey",
+		"Ny enkät från mallen":                  "New survey from the template",
+		"Rubrik på den nya enkäten":             "Title of the new survey",
+		"Används bara när en ny enkät skapas från mallen.": "Used only when a new survey is created from the template.",
+		"Svarstid":     "Answer period",
+		"Första dagen": "First day",
+		"Sista dagen":  "Last day",
+		"Skicka till":  "Send to",
+		"personer":     "people",
+		"Det finns ingen att skicka frågorna till: ingen som var på plats eller tackade ja kan nås med e-post.": "There is nobody to send the questions to: nobody who was there or said yes can be reached by e-mail.",
+		"Tillbaka till evenemanget": "Back to the event",
+
+		// messages
+		"Ingen av deltagarna kan nås med e-post, så det finns ingen att skicka frågorna till.":      "None of the participants can be reached by e-mail, so there is nobody to send the questions to.",
+		"Ange en rubrik på högst 200 tecken.":                                                       "Enter a title of at most 200 characters.",
+		"Välj en av kommunens enkäter.":                                                             "Choose one of the municipality's surveys.",
+		"Enkäten har inga frågor ännu. Välj en annan eller skapa en ny från mallen.":                "The survey has no questions yet. Choose another or create a new one from the template.",
+		"Uppföljningsfrågorna är skickade.":                                                         "The follow-up questions have been sent.",
+		"Uppföljningsfrågorna var redan skickade. Ingen ny omgång har skapats.":                     "The follow-up questions had already been sent. No new round has been created.",
+		"Omgången är skapad, men alla inbjudningar kunde inte läggas i kön. Skicka dem som saknas.": "The round has been created, but not every invitation could be queued. Send the missing ones.",
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/mail"
 	"github.com/vard-kommun/vard/internal/org"
+	"github.com/vard-kommun/vard/internal/surveys"
 	"github.com/vard-kommun/vard/internal/web"
 )
 
@@ -20,6 +21,8 @@ import (
 type Service struct {
 	Store *Store
 	Org   *org.Service
+	// Surveys sends the follow-up questions after an event (followup.go); app wiring sets it.
+	Surveys *surveys.Service
 	// BaseURL makes the links in mails absolute ("https://vard.kommun.se"); NewHandlers sets it.
 	BaseURL string
 	// BatchSize is how many invitations are sent per transaction.

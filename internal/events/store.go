@@ -19,10 +19,12 @@ import (
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+
+	prepared *preparedCheckins // the door's statements, prepared on first use
 }
 
 // NewStore returns a store on the database.
-func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: db.Now} }
+func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: db.Now, prepared: &preparedCheckins{}} }
 
 // newToken returns a personal link's token: 32 random bytes, URL-safe. Only its hash is stored, so a
 // leaked database opens no invitation, and a new token revokes the old one.
@@ -186,12 +188,6 @@ func (s *Store) updateEvent(ctx context.Context, q db.Querier, e *Event) error {
 		return fmt.Errorf("update event: %w", err)
 	}
 	return nil
-}
-
-// SetFollowupRound records the surveys round sent to those who attended.
-func (s *Store) SetFollowupRound(ctx context.Context, tenantID, eventID, roundID int64) error {
-	_, err := s.DB.Exec(ctx, `UPDATE events SET followup_round_id = $1 WHERE tenant_id = $2 AND id = $3`, roundID, tenantID, eventID)
-	return err
 }
 
 // --- agenda

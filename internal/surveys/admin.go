@@ -905,6 +905,7 @@ const (
 // englishAdmin returns the admin pages' part of the English catalogue.
 func englishAdmin() map[string]string {
 	return map[string]string{
+		"utvalda personer": "chosen people",
 		// The list and a new survey.
 		"Enkäter": "Surveys",
 		"Kommunens enkäter, de senaste först. En enkät skickas i omgångar: till delar av organisationen med personliga länkar, eller med en öppen länk och QR-kod.": "The kommun's surveys, newest first. A survey is sent in rounds: to parts of the organisation with personal links, or with an open link and a QR code.",

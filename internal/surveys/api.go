@@ -172,12 +172,16 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) error {
 }
 
 type apiResults struct {
-	RoundID  int64      `json:"round_id"`
-	SurveyID int64      `json:"survey_id"`
-	K        int        `json:"k"`
-	Filter   *apiFilter `json:"filter"`
-	Kommun   apiGroup   `json:"kommun"`
-	Units    []apiGroup `json:"units"`
+	RoundID  int64  `json:"round_id"`
+	SurveyID int64  `json:"survey_id"`
+	K        int    `json:"k"`
+	ClosesAt string `json:"closes_at"`
+	// Pending is true while a round with personal links is open: every group then carries n (and
+	// invited) only, with no questions, HME or value words.
+	Pending bool       `json:"pending"`
+	Filter  *apiFilter `json:"filter"`
+	Kommun  apiGroup   `json:"kommun"`
+	Units   []apiGroup `json:"units"`
 }
 
 type apiFilter struct {
@@ -250,6 +254,9 @@ func toAPIGroup(v *View, u UnitRow) apiGroup {
 	}
 	n := u.N
 	g.N = &n
+	if v.Pending {
+		return g
+	}
 	g.Questions = []apiQResults{}
 	for i, qr := range u.Questions {
 		q := v.Survey.Questions[i]
@@ -313,7 +320,8 @@ func (a *API) results(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := apiResults{RoundID: v.Round.ID, SurveyID: v.Survey.ID, K: v.K, Kommun: toAPIGroup(v, v.Kommun), Units: []apiGroup{}}
+	out := apiResults{RoundID: v.Round.ID, SurveyID: v.Survey.ID, K: v.K, ClosesAt: stamp(v.Round.ClosesAt), Pending: v.Pending,
+		Kommun: toAPIGroup(v, v.Kommun), Units: []apiGroup{}}
 	if f != nil {
 		out.Filter = &apiFilter{QuestionID: f.QuestionID, Option: f.Option}
 	}

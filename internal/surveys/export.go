@@ -14,7 +14,9 @@ import (
 // The export is the view's aggregates in long form, one figure per row, so that a spreadsheet can pivot
 // it: the group, what is measured (answers, response rate, HME, a question's count per option or mean),
 // and the value. It holds exactly the groups and figures the viewer's results page shows — the same View —
-// so a hidden group is one row that says so, with no number; free text is never exported.
+// so a hidden group is one row that says so, with no number; free text is never exported. While a round
+// with personal links is open (View.Pending), the export holds the numbers of answers and response rates
+// only, after a row that says when the figures come.
 
 // ExportHeader is the first row of an export, in Swedish.
 var ExportHeader = []string{"Grupp", "Enhets-id", "Nivå", "Filter", "Mått", "Fråga nr", "Fråga", "Svar", "Antal", "Andel (%)", "Värde"}
@@ -45,6 +47,11 @@ func exportRows(v *View) [][]exportCell {
 		head[i] = txt(h)
 	}
 	out = append(out, head)
+	if v.Pending {
+		row := make([]exportCell, len(ExportHeader))
+		row[4] = txt("Resultatet visas när omgången har stängt den " + closesOn(v.Round.ClosesAt))
+		out = append(out, row)
+	}
 	groups := v.Units
 	if v.All {
 		groups = append([]UnitRow{v.Kommun}, groups...)
@@ -220,7 +227,7 @@ func exportName(v *View, ext string) string {
 }
 
 func (h *Handlers) exportCSV(w http.ResponseWriter, r *http.Request) error {
-	vr, err := h.readView(r)
+	vr, err := h.readView(r, false)
 	if err != nil {
 		return err
 	}
@@ -232,7 +239,7 @@ func (h *Handlers) exportCSV(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) exportXLSX(w http.ResponseWriter, r *http.Request) error {
-	vr, err := h.readView(r)
+	vr, err := h.readView(r, false)
 	if err != nil {
 		return err
 	}

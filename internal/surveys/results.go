@@ -299,11 +299,13 @@ type ViewInput struct {
 }
 
 // UnitRow is a group's figures in a view with its response rate: Invited is how many personal links went
-// to the group and everything under it (0 for an open link).
+// to the group and everything under it (0 for an open link). Head is the group's Headline when HasHead.
 type UnitRow struct {
 	UnitResults
 	GroupID string
 	Invited int
+	Head    float64
+	HasHead bool
 }
 
 // Rate is the response rate in percent, or −1 when it cannot be shown: the group is hidden or had no
@@ -323,6 +325,10 @@ type View struct {
 	RoundName string
 	Published bool
 	K         int
+	// Pending is true while a round with personal links is open: then every group carries its number of
+	// answers only (and is visible or hidden as always), so that no one can watch a group's figures change
+	// between two submissions and tell what the one new respondent answered.
+	Pending bool
 	// All is true when the viewer sees the whole kommun; Kommun is then its total.
 	All    bool
 	Kommun UnitRow
@@ -372,6 +378,15 @@ func (s *Service) roundMeta(ctx context.Context, tenantID, roundID int64) (*roun
 	return info, nil
 }
 
+// Pending reports whether a round's figures wait for it to close: a round with personal links shows only
+// its numbers of answers and response rates until then. An open link's round (citizens at a reception
+// desk, often for months) shows its figures live.
+func (s *Service) Pending(r *Round) bool { return !r.OpenLink && s.Store.Now().Before(r.ClosesAt) }
+
+// ErrPendingFilter refuses a filter while a round's figures wait for it to close: the number of answers
+// in a filtered group is itself a figure.
+var ErrPendingFilter = web.BadRequest("Resultatet kan filtreras först när omgången har stängt.")
+
 // View returns a round's results as the viewer with the scope may see them: the figures from the
 // roll-ups, or with a filter from the answers, and the response rate of every group.
 func (s *Service) View(ctx context.Context, tenantID, roundID int64, in ViewInput) (*View, error) {
@@ -382,9 +397,15 @@ func (s *Service) View(ctx context.Context, tenantID, roundID int64, in ViewInpu
 	return s.view(ctx, info, in)
 }
 
+// view is the full computation: every group's every figure. Exports, the API, the trend and the public
+// page use it; the results page uses pageView, which reads only what the page shows.
 func (s *Service) view(ctx context.Context, info *roundMeta, in ViewInput) (*View, error) {
 	r, sv := info.Round, info.Survey
-	v := &View{Survey: sv, Round: r, RoundName: info.Name, Published: info.Published, K: NormalizeK(sv.K), All: in.Scope.All, Filter: in.Filter}
+	v := &View{Survey: sv, Round: r, RoundName: info.Name, Published: info.Published, K: NormalizeK(sv.K), All: in.Scope.All, Filter: in.Filter,
+		Pending: s.Pending(r)}
+	if v.Pending && in.Filter != nil {
+		return nil, ErrPendingFilter
+	}
 	l := newLayout(sv)
 	tallies, err := s.Store.rollups(ctx, r.ID, l)
 	if err != nil {
@@ -397,11 +418,7 @@ func (s *Service) view(ctx context.Context, info *roundMeta, in ViewInput) (*Vie
 	res := c.results(r)
 	byGroup := map[string]UnitResults{"k": res.Kommun}
 	for _, u := range res.Units {
-		id := "u0"
-		if u.UnitID != 0 {
-			id = groupID(u.UnitID)
-		}
-		byGroup[id] = u
+		byGroup[resultsGroup(u)] = u
 	}
 	if in.Filter != nil {
 		_, q, err := filterIndex(sv, *in.Filter)
@@ -423,28 +440,184 @@ func (s *Service) view(ctx context.Context, info *roundMeta, in ViewInput) (*Vie
 	if err != nil {
 		return nil, err
 	}
+	v.cut(in.Scope, res, func(id string) UnitRow {
+		row := UnitRow{UnitResults: byGroup[id], GroupID: id, Invited: invited[id]}
+		row.Head, row.HasHead = Headline(sv, row.UnitResults)
+		return row
+	})
+	return v, nil
+}
+
+func resultsGroup(u UnitResults) string {
+	if u.UnitID == 0 {
+		return "u0"
+	}
+	return groupID(u.UnitID)
+}
+
+// cut fills the view's rows with the groups of res (in its order) that the scope covers, each made by row;
+// while the round is pending, with their numbers of answers only.
+func (v *View) cut(scope org.Scope, res *Results, row func(id string) UnitRow) {
+	strip := func(u UnitRow) UnitRow {
+		if v.Pending {
+			u.UnitResults = UnitResults{UnitID: u.UnitID, Name: u.Name, Depth: u.Depth, Visible: u.Visible, N: u.N}
+			u.Head, u.HasHead = 0, false
+		}
+		return u
+	}
 	if v.All {
-		v.Kommun = UnitRow{UnitResults: byGroup["k"], GroupID: "k", Invited: invited["k"]}
-		v.Kommun.Name = res.Kommun.Name
+		k := row("k")
+		k.Name = res.Kommun.Name
+		v.Kommun = strip(k)
 	}
 	top := -1
 	for _, u := range res.Units {
-		id := "u0"
-		if u.UnitID != 0 {
-			id = groupID(u.UnitID)
-		}
-		if u.UnitID == 0 && !in.Scope.All || u.UnitID != 0 && !in.Scope.Contains(u.UnitID) {
+		if u.UnitID == 0 && !scope.All || u.UnitID != 0 && !scope.Contains(u.UnitID) {
 			continue
 		}
-		row := UnitRow{UnitResults: byGroup[id], GroupID: id, Invited: invited[id]}
 		if top < 0 || u.Depth < top {
 			top = u.Depth
 		}
-		v.Units = append(v.Units, row)
+		r := row(resultsGroup(u))
+		r.UnitID, r.Name, r.Depth = u.UnitID, u.Name, u.Depth
+		v.Units = append(v.Units, strip(r))
 	}
 	for i := range v.Units {
 		v.Units[i].Depth -= top
 	}
+}
+
+// pageView is the results page's view without a filter: every group's number of answers, response rate
+// and headline, and all figures of the selected group ("k", "u<id>" or "u0") only. It reads O(units)
+// roll-up rows plus the selected group's counts, summed in SQL, instead of every unit's every count; the
+// groups, Suppress and the figures are the same as view's (TestPageViewMatchesView compares them).
+func (s *Service) pageView(ctx context.Context, info *roundMeta, in ViewInput, selected string) (*View, error) {
+	r, sv := info.Round, info.Survey
+	v := &View{Survey: sv, Round: r, RoundName: info.Name, Published: info.Published, K: NormalizeK(sv.K), All: in.Scope.All,
+		Pending: s.Pending(r)}
+	tree := in.Tree
+	// While pending nothing but the numbers of answers is read.
+	rd := pageRead{hme: sv.Kind == KindHME && !v.Pending, detail: !v.Pending}
+	for _, q := range sv.Questions {
+		rd.values = max(rd.values, q.values())
+	}
+	switch {
+	case v.Pending, sv.Kind == KindHME:
+	case sv.Kind == KindValuesPulse:
+		for _, q := range sv.Questions {
+			if q.Type == Likert5 {
+				rd.headline, rd.maxValue = append(rd.headline, q.ID), q.values()-1
+			}
+		}
+	default:
+		for _, q := range sv.Questions {
+			if q.Type == Likert5 || q.Type == Scale10 {
+				rd.headline, rd.maxValue = []int64{q.ID}, q.values()-1
+				break
+			}
+		}
+	}
+	switch {
+	case selected == "k":
+		rd.all = true
+	case selected == "u0":
+		rd.exclude = true
+		for id := range tree.ByID {
+			rd.units = append(rd.units, id)
+		}
+	default:
+		rd.units = tree.Descendants(unitOf(selected))
+	}
+	units, counts, err := s.Store.pageRollups(ctx, r.ID, rd)
+	if err != nil {
+		return nil, err
+	}
+
+	// The groups and Suppress exactly as compute makes them, from the same numbers of answers.
+	type entry struct {
+		unit  *org.Unit
+		depth int
+		sum   *unitFigure
+	}
+	none := &unitFigure{}
+	for id, f := range units {
+		if _, ok := tree.ByID[id]; !ok {
+			none.add(f)
+		}
+	}
+	kommun := &unitFigure{}
+	kommun.add(none)
+	var entries []entry
+	var walk func(u *org.Unit, depth int) *unitFigure
+	walk = func(u *org.Unit, depth int) *unitFigure {
+		sum := &unitFigure{}
+		entries = append(entries, entry{u, depth, sum})
+		if own, ok := units[u.ID]; ok {
+			sum.add(own)
+		}
+		for _, c := range u.Children {
+			sum.add(walk(c, depth+1))
+		}
+		return sum
+	}
+	for _, root := range tree.Roots {
+		kommun.add(walk(root, 0))
+	}
+	groups := []Group{{ID: "k", N: kommun.n}}
+	sums := map[string]*unitFigure{"k": kommun}
+	res := &Results{Kommun: UnitResults{Name: "Hela kommunen"}}
+	for _, e := range entries {
+		parent := "k"
+		if e.depth > 0 {
+			parent = groupID(e.unit.ParentID)
+		}
+		id := groupID(e.unit.ID)
+		groups = append(groups, Group{ID: id, Parent: parent, N: e.sum.n})
+		sums[id] = e.sum
+		res.Units = append(res.Units, UnitResults{UnitID: e.unit.ID, Name: e.unit.Name, Depth: e.depth})
+	}
+	if none.n > 0 {
+		groups = append(groups, Group{ID: "u0", Parent: "k", N: none.n})
+		sums["u0"] = none
+		res.Units = append(res.Units, UnitResults{Name: "Utan enhet"})
+	}
+	visible, err := Suppress(groups, NormalizeK(sv.K))
+	if err != nil {
+		return nil, fmt.Errorf("results of round %d: %w", r.ID, err)
+	}
+	invited, err := s.invited(ctx, r.ID, tree)
+	if err != nil {
+		return nil, err
+	}
+
+	l := newLayout(sv)
+	v.cut(in.Scope, res, func(id string) UnitRow {
+		f := sums[id]
+		row := UnitRow{GroupID: id, Invited: invited[id]}
+		if f == nil || !visible[id] {
+			return row
+		}
+		row.Visible, row.N = true, f.n
+		if id == selected && rd.detail {
+			t := l.tally()
+			t.n, t.hme = f.n, f.hme
+			for k, n := range counts {
+				if i := l.slot(k.questionID, k.value); i >= 0 {
+					t.counts[i] = n
+				}
+			}
+			row.UnitResults = figures(sv, l, t, true)
+		}
+		switch {
+		case sv.Kind == KindHME:
+			if x := f.hme.Score().Total; x.N > 0 {
+				row.Head, row.HasHead = float64(x.Value), true
+			}
+		case f.hcount > 0:
+			row.Head, row.HasHead = float64(f.hsum)/float64(f.hcount), true
+		}
+		return row
+	})
 	return v, nil
 }
 
@@ -588,7 +761,7 @@ func HeadlineName(sv *Survey) string {
 // Texts come in the order of the responses' random ids, which says nothing about who wrote them or when.
 func (s *Service) FreeText(ctx context.Context, v *View, tree *org.Tree, group string, questionID int64, limit, offset int) ([]string, int, error) {
 	u, ok := v.Group(group)
-	if !ok || !u.Visible || !FreeTextVisible(u.N, v.K) {
+	if v.Pending || !ok || !u.Visible || !FreeTextVisible(u.N, v.K) {
 		return nil, 0, nil
 	}
 	var q *Question

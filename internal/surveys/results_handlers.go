@@ -69,6 +69,13 @@ func englishResults() map[string]string {
 		"Medelvärde, fråga":           "Mean, question",
 		ErrBadFilter.Message:          "The filter is not in the survey. Choose a background question and one of its options.",
 		ErrNotCitizen.Message:         "Only the results of citizen surveys can be published.",
+		ErrPendingFilter.Message:      "The results can be filtered only once the round has closed.",
+
+		"Resultatet visas när omgången har stängt den":                                                                   "The results are shown when the round has closed, on",
+		"Till dess visas bara antalet svar och svarsfrekvensen, så att ingen kan se vad en enskild person just svarade.": "Until then only the number of answers and the response rate are shown, so that no one can see what a single person has just answered.",
+		"Bara antal svar tills omgången har stängt den":                                                                  "Only the number of answers until the round has closed, on",
+		"Pågår": "In progress",
+		"en omgång med personliga länkar visar bara antalet svar och svarsfrekvensen tills den har stängt.": "a round with personal links shows only the number of answers and the response rate until it has closed.",
 
 		"Resultat":            "Results",
 		"Resultat av enkäter": "Survey results",
@@ -170,11 +177,24 @@ func num(lang string, x float64, decimals int) string {
 type roundLine struct {
 	RoundSummary
 	Period string
+	// Pending is a round with personal links that is still open; ClosesOn says when it closes.
+	Pending  bool
+	ClosesOn string
 }
 
 type roundsPage struct {
 	Rounds []roundLine
 	Pager  web.Pager
+}
+
+// closesOn is when a round closes, as the pages say it: a round closes at 24:00 of its last day, which is
+// the day the period ends with; any other time is given with the time.
+func closesOn(t time.Time) string {
+	t = t.In(resultsZone)
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+		return t.Add(-time.Nanosecond).Format("2006-01-02")
+	}
+	return t.Format("2006-01-02 15:04")
 }
 
 func period(r RoundSummary) string {
@@ -202,8 +222,9 @@ func (h *Handlers) resultRounds(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Total = total
 	d := roundsPage{Pager: p}
+	now := h.svc.Store.Now()
 	for _, rs := range list {
-		d.Rounds = append(d.Rounds, roundLine{RoundSummary: rs, Period: period(rs)})
+		d.Rounds = append(d.Rounds, roundLine{RoundSummary: rs, Period: period(rs), Pending: !rs.OpenLink && now.Before(rs.ClosesAt), ClosesOn: closesOn(rs.ClosesAt)})
 	}
 	return h.rd.Page(w, r, h.pages["results_list.html"], d)
 }
@@ -276,6 +297,8 @@ type filterGroup struct {
 type detail struct {
 	Name      string
 	Visible   bool
+	Pending   bool
+	ClosesOn  string
 	N         int
 	Invited   string
 	Rate      string
@@ -297,6 +320,8 @@ type resultsPage struct {
 	RoundName    string
 	Period       string
 	K            int
+	Pending      bool
+	ClosesOn     string
 	OpenLink     bool
 	IsCitizen    bool
 	IsAdmin      bool
@@ -349,8 +374,9 @@ func parseFilter(sv *Survey, s string) (*Filter, error) {
 }
 
 // readView loads the round and the view the request asks for, refusing what the viewer may not see: a
-// round of another kommun is not found, and so is a unit outside a chef's scope.
-func (h *Handlers) readView(r *http.Request) (*viewRequest, error) {
+// round of another kommun is not found, and so is a unit outside a chef's scope. For the page (page true,
+// no filter) the view holds the selected group's figures only; exports get every group's.
+func (h *Handlers) readView(r *http.Request, page bool) (*viewRequest, error) {
 	id, err := web.ID(r, "id")
 	if err != nil {
 		return nil, err
@@ -383,7 +409,12 @@ func (h *Handlers) readView(r *http.Request) (*viewRequest, error) {
 		}
 		vr.group = groupID(vr.scope.Roots[0].ID)
 	}
-	vr.view, err = h.svc.view(r.Context(), info, ViewInput{Tree: vr.tree, Scope: vr.scope, Filter: vr.filter})
+	in := ViewInput{Tree: vr.tree, Scope: vr.scope, Filter: vr.filter}
+	if page && vr.filter == nil {
+		vr.view, err = h.svc.pageView(r.Context(), info, in, vr.group)
+	} else {
+		vr.view, err = h.svc.view(r.Context(), info, in)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -415,7 +446,7 @@ func (vr *viewRequest) query(extra ...string) string {
 }
 
 func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
-	vr, err := h.readView(r)
+	vr, err := h.readView(r, true)
 	if err != nil {
 		return err
 	}
@@ -426,14 +457,20 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 	viewer := web.ViewerFrom(r.Context())
 	d := resultsPage{Title: sv.Title, RoundName: v.RoundName, K: v.K, OpenLink: v.Round.OpenLink, IsCitizen: sv.Kind == KindCitizen,
 		IsAdmin: viewer.IsAdmin(), Published: v.Published, RoundID: v.Round.ID, SurveyID: sv.ID, HeadlineName: HeadlineName(sv),
-		Filter: vr.raw, Unit: strings.TrimPrefix(vr.group, "u"),
+		Filter: vr.raw, Unit: strings.TrimPrefix(vr.group, "u"), Pending: v.Pending, ClosesOn: closesOn(v.Round.ClosesAt),
 		Period: period(RoundSummary{OpensAt: v.Round.OpensAt, ClosesAt: v.Round.ClosesAt}),
 		CSV:    base + ".csv" + vr.query(), XLSX: base + ".xlsx" + vr.query(),
 		Trend: "/enkater/trend/" + strconv.FormatInt(sv.ID, 10) + (&viewRequest{group: vr.group}).query()}
 	if vr.group == "k" {
 		d.Unit = ""
 	}
+	if v.Pending {
+		d.HeadlineName = ""
+	}
 	for _, q := range FilterQuestions(sv) {
+		if v.Pending {
+			break
+		}
 		g := filterGroup{Question: q.Text}
 		for o, label := range q.Options {
 			value := strconv.FormatInt(q.ID, 10) + "-" + strconv.Itoa(o)
@@ -460,7 +497,7 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 
 	texts := freeText{}
 	for _, q := range sv.Questions {
-		if q.Type == Text {
+		if q.Type == Text && !v.Pending {
 			texts.Questions = append(texts.Questions, filterChoice{Value: strconv.FormatInt(q.ID, 10), Label: q.Text})
 		}
 	}
@@ -522,8 +559,8 @@ func (h *Handlers) unitLine(lang string, vr *viewRequest, u UnitRow) unitLine {
 	if rate := u.Rate(); rate >= 0 && vr.filter == nil {
 		l.Rate = num(lang, rate, 0)
 	}
-	if x, ok := Headline(vr.view.Survey, u.UnitResults); ok {
-		l.Headline = num(lang, x, decimals(vr.view.Survey))
+	if u.HasHead {
+		l.Headline = num(lang, u.Head, decimals(vr.view.Survey))
 	}
 	return l
 }
@@ -544,14 +581,14 @@ func (h *Handlers) detail(ctx context.Context, lang string, v *View, u UnitRow) 
 	case "u0":
 		name = labelNoUnit
 	}
-	d := detail{Name: name, Visible: u.Visible, N: u.N}
+	d := detail{Name: name, Visible: u.Visible, N: u.N, Pending: v.Pending, ClosesOn: closesOn(v.Round.ClosesAt)}
 	if !v.Round.OpenLink {
 		d.Invited = strconv.Itoa(u.Invited)
 	}
 	if rate := u.Rate(); rate >= 0 && v.Filter == nil {
 		d.Rate = num(lang, rate, 0)
 	}
-	if !u.Visible {
+	if !u.Visible || v.Pending {
 		return d
 	}
 	sv := v.Survey
@@ -637,10 +674,12 @@ func (h *Handlers) detail(ctx context.Context, lang string, v *View, u UnitRow) 
 // --- trend
 
 type trendColumn struct {
-	Name    string
-	Period  string
-	Link    string
-	Visible bool
+	Name     string
+	Period   string
+	Link     string
+	Visible  bool
+	Pending  bool
+	ClosesOn string
 }
 
 type trendRow struct {
@@ -661,9 +700,11 @@ type trendPage struct {
 	Rows      []trendRow
 	Headline  string
 	Points    string
-	Dots      []dot
-	Labels    []dot
-	Empty     bool
+	// AnyPending is true when a column is a round whose figures wait for it to close.
+	AnyPending bool
+	Dots       []dot
+	Labels     []dot
+	Empty      bool
 }
 
 // dot is a point of the trend chart, or the label of a column under it.
@@ -742,6 +783,7 @@ func (h *Handlers) trend(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var points []string
+	now := h.svc.Store.Now()
 	step := 0
 	if len(tr.Points) > 1 {
 		step = 560 / (len(tr.Points) - 1)
@@ -751,7 +793,9 @@ func (h *Handlers) trend(w http.ResponseWriter, r *http.Request) error {
 		if name == "" {
 			name = p.Round.OpensAt.In(resultsZone).Format("2006-01-02")
 		}
-		d.Columns = append(d.Columns, trendColumn{Name: name, Period: period(p.Round), Visible: p.Row.Visible,
+		pending := !p.Round.OpenLink && now.Before(p.Round.ClosesAt)
+		d.AnyPending = d.AnyPending || pending
+		d.Columns = append(d.Columns, trendColumn{Name: name, Period: period(p.Round), Visible: p.Row.Visible, Pending: pending, ClosesOn: closesOn(p.Round.ClosesAt),
 			Link: "/enkater/omgangar/" + strconv.FormatInt(p.Round.ID, 10) + "/resultat" + (&viewRequest{group: group}).query()})
 		d.Labels = append(d.Labels, dot{X: 40 + i*step, Y: 196, Label: name})
 		if !p.Row.Visible {
@@ -893,6 +937,8 @@ func (h *Handlers) publish(w http.ResponseWriter, r *http.Request) error {
 // --- the public page
 
 type publicPage struct {
+	Pending   bool
+	ClosesOn  string
 	Kommun    string
 	Slug      string
 	Title     string
@@ -935,7 +981,11 @@ func (h *Handlers) publicResults(w http.ResponseWriter, r *http.Request) error {
 	v := pub.View
 	vr := &viewRequest{view: v, group: "k"}
 	d := publicPage{Kommun: t.Name, Slug: t.Slug, Title: pub.Survey.Title, RoundName: v.RoundName, K: v.K, Headline: HeadlineName(pub.Survey),
+		Pending: v.Pending, ClosesOn: closesOn(v.Round.ClosesAt),
 		Period: period(RoundSummary{OpensAt: v.Round.OpensAt, ClosesAt: v.Round.ClosesAt}), RoundID: v.Round.ID, SurveyID: pub.Survey.ID}
+	if v.Pending {
+		d.Headline = ""
+	}
 	d.Total = h.unitLine(lang, vr, v.Kommun)
 	for _, u := range v.Units {
 		if u.Visible {

@@ -25,9 +25,26 @@ type answer struct {
 	text            string
 }
 
-// roundWith opens a round of the survey and submits, per unit, invited personal links of which the
-// answers are used.
+// roundWith opens a round of the survey, submits, per unit, invited personal links of which the answers
+// are used, and closes the round, so that its figures are shown.
 func (f *fixture) roundWith(t *testing.T, in surveys.SurveyInput, invited map[int64]int, answers map[int64][]answer) (*surveys.Survey, *surveys.Round) {
+	t.Helper()
+	sv, r := f.openRoundWith(t, in, invited, answers)
+	f.closeRound(t, r)
+	return sv, r
+}
+
+// closeRound moves the round's close a minute into the past.
+func (f *fixture) closeRound(t testing.TB, r *surveys.Round) {
+	t.Helper()
+	r.ClosesAt = time.Now().Add(-time.Minute).UTC()
+	if _, err := f.db.Writer().ExecContext(context.Background(), `UPDATE survey_rounds SET closes_at = $1 WHERE id = $2`, r.ClosesAt, r.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openRoundWith is roundWith with the round left open.
+func (f *fixture) openRoundWith(t *testing.T, in surveys.SurveyInput, invited map[int64]int, answers map[int64][]answer) (*surveys.Survey, *surveys.Round) {
 	t.Helper()
 	ctx := context.Background()
 	sv, err := f.svc.CreateSurvey(ctx, f.tenant.ID, in)

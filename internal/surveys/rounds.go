@@ -55,15 +55,22 @@ func LastDay(r *Round) string { return Day(r.ClosesAt.Add(-time.Nanosecond)) }
 
 // Targets are who a round of personal links goes to: the people in the units (and everything under
 // them when Subtree), the people with the roles, or when both are given the people with one of the roles
-// within the units.
+// within the units. PersonIDs instead names the people one by one (those who attended an event, say);
+// it is not combined with units or roles. Ids that are not active people of the kommun reach nobody.
 type Targets struct {
-	UnitIDs []int64
-	Subtree bool
-	Roles   []string
+	UnitIDs   []int64
+	Subtree   bool
+	Roles     []string
+	PersonIDs []int64
 }
 
 // Empty reports whether nobody is chosen.
-func (t Targets) Empty() bool { return len(t.UnitIDs) == 0 && len(t.Roles) == 0 }
+func (t Targets) Empty() bool {
+	return len(t.UnitIDs) == 0 && len(t.Roles) == 0 && len(t.PersonIDs) == 0
+}
+
+// MaxTargetPeople is how many people a round chosen one by one can go to.
+const MaxTargetPeople = 100000
 
 // Recipient is a person a round's invitation or reminder goes to.
 type Recipient struct {
@@ -87,6 +94,10 @@ func ResolveAudience(tree *org.Tree, people []*org.Person, t Targets) Audience {
 	if t.Empty() {
 		return a
 	}
+	chosen := make(map[int64]bool, len(t.PersonIDs))
+	for _, id := range t.PersonIDs {
+		chosen[id] = true
+	}
 	units := map[int64]bool{}
 	for _, id := range t.UnitIDs {
 		if t.Subtree {
@@ -100,6 +111,9 @@ func ResolveAudience(tree *org.Tree, people []*org.Person, t Targets) Audience {
 	seen := map[int64]bool{}
 	for _, p := range people {
 		if !p.Active || seen[p.ID] {
+			continue
+		}
+		if len(t.PersonIDs) > 0 && !chosen[p.ID] {
 			continue
 		}
 		if len(t.UnitIDs) > 0 && !units[p.UnitID] {
@@ -171,19 +185,43 @@ type RoundSpec struct {
 // CreateRound validates and stores a round of a kommun's survey with its targets, and freezes the
 // survey. Sending the invitations is Send's work.
 func (s *Service) CreateRound(ctx context.Context, tenantID, surveyID int64, in RoundSpec, tree *org.Tree) (*Round, error) {
-	sv, err := s.Store.Survey(ctx, tenantID, surveyID)
+	r, err := s.checkRound(ctx, tenantID, surveyID, &in, tree)
 	if err != nil {
 		return nil, err
 	}
-	errs := map[string]string{}
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || utf8.RuneCountInString(in.Name) > 100 || strings.IndexFunc(in.Name, unicode.IsControl) >= 0 {
-		errs["name"] = "Ange ett namn på högst 100 tecken, till exempel Våren 2027."
+	if err := s.insertRound(ctx, r, in.Name, in.Targets); err != nil {
+		return nil, err
 	}
-	opens, okOpens := dayStart(in.FirstDay)
-	last, okLast := dayStart(in.LastDay)
-	closes := last.AddDate(0, 0, 1)
-	now := s.Store.Now()
+	return r, nil
+}
+
+// CreateRoundTx is CreateRound within the caller's transaction, for an area that must record the
+// round together with its own row in one commit: an event keeps the one follow-up round it sent.
+func (s *Service) CreateRoundTx(ctx context.Context, tx *sql.Tx, tenantID, surveyID int64, in RoundSpec, tree *org.Tree) (*Round, error) {
+	r, err := s.checkRound(ctx, tenantID, surveyID, &in, tree)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertRoundTx(ctx, tx, r, in.Name, in.Targets); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// CheckPeriod returns the Swedish messages, by form field (first_day, last_day), for a round's first
+// and last day that cannot be used; none when both can. A caller that must make something before the
+// round checks the days first, so that a typing error leaves nothing behind.
+func (s *Service) CheckPeriod(firstDay, lastDay string) map[string]string {
+	errs := map[string]string{}
+	checkPeriod(firstDay, lastDay, s.Store.Now(), errs)
+	return errs
+}
+
+// checkPeriod adds the messages for the days to errs, and returns when the round opens and closes.
+func checkPeriod(firstDay, lastDay string, now time.Time, errs map[string]string) (opens, closes time.Time) {
+	opens, okOpens := dayStart(firstDay)
+	last, okLast := dayStart(lastDay)
+	closes = last.AddDate(0, 0, 1)
 	switch {
 	case !okOpens:
 		errs["first_day"] = "Ange första dagen som ett datum, till exempel 2027-03-01."
@@ -196,6 +234,22 @@ func (s *Service) CreateRound(ctx context.Context, tenantID, surveyID int64, in 
 	case !closes.After(now):
 		errs["last_day"] = "Sista dagen har redan passerat."
 	}
+	return opens, closes
+}
+
+// checkRound validates a new round, trimming its name, and returns it ready to be stored.
+func (s *Service) checkRound(ctx context.Context, tenantID, surveyID int64, in *RoundSpec, tree *org.Tree) (*Round, error) {
+	sv, err := s.Store.Survey(ctx, tenantID, surveyID)
+	if err != nil {
+		return nil, err
+	}
+	errs := map[string]string{}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > 100 || strings.IndexFunc(in.Name, unicode.IsControl) >= 0 {
+		errs["name"] = "Ange ett namn på högst 100 tecken, till exempel Våren 2027."
+	}
+	now := s.Store.Now()
+	opens, closes := checkPeriod(in.FirstDay, in.LastDay, now, errs)
 	if len(sv.Questions) == 0 {
 		errs["survey"] = "Enkäten behöver minst en fråga innan den kan skickas."
 	}
@@ -216,6 +270,21 @@ func (s *Service) CreateRound(ctx context.Context, tenantID, surveyID int64, in 
 				errs["roles"] = "Välj bland rollerna."
 			}
 		}
+		if len(in.Targets.PersonIDs) > 0 {
+			if len(in.Targets.UnitIDs) > 0 || len(in.Targets.Roles) > 0 {
+				errs["units"] = "Välj antingen personer eller enheter och roller."
+			}
+			if len(in.Targets.PersonIDs) > MaxTargetPeople {
+				errs["people"] = "Välj högst 100 000 personer."
+			}
+			seen := make(map[int64]bool, len(in.Targets.PersonIDs))
+			for _, id := range in.Targets.PersonIDs {
+				if id <= 0 || seen[id] {
+					errs["people"] = "Välj varje person en gång."
+				}
+				seen[id] = true
+			}
+		}
 		if in.Targets.Empty() {
 			errs["units"] = "Välj minst en enhet eller en roll."
 		}
@@ -228,45 +297,56 @@ func (s *Service) CreateRound(ctx context.Context, tenantID, surveyID int64, in 
 	if !in.OpenLink {
 		r.UnitID = 0
 	}
-	if err := s.insertRound(ctx, r, in.Name, in.Targets); err != nil {
-		return nil, err
-	}
 	return r, nil
 }
 
 // insertRound freezes the survey and stores the round with its targets in one transaction. An open link
 // gets its random slug here.
 func (s *Service) insertRound(ctx context.Context, r *Round, name string, t Targets) error {
+	return s.Store.DB.Tx(ctx, func(tx *sql.Tx) error { return s.insertRoundTx(ctx, tx, r, name, t) })
+}
+
+func (s *Service) insertRoundTx(ctx context.Context, tx *sql.Tx, r *Round, name string, t Targets) error {
 	target, link := "invitations", any(nil)
 	if r.OpenLink {
 		target, link = "link", rand.Text()
 	}
-	return s.Store.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE surveys SET frozen_at = COALESCE(frozen_at, $1) WHERE tenant_id = $2 AND id = $3`,
-			r.CreatedAt, r.TenantID, r.SurveyID)
-		if ok, err := affected(res, err); err != nil {
-			return fmt.Errorf("freeze survey: %w", err)
-		} else if !ok {
-			return db.ErrNotFound
+	res, err := tx.ExecContext(ctx, `UPDATE surveys SET frozen_at = COALESCE(frozen_at, $1) WHERE tenant_id = $2 AND id = $3`,
+		r.CreatedAt, r.TenantID, r.SurveyID)
+	if ok, err := affected(res, err); err != nil {
+		return fmt.Errorf("freeze survey: %w", err)
+	} else if !ok {
+		return db.ErrNotFound
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO survey_rounds (tenant_id, survey_id, opens_at, closes_at, target, unit_id, created_at, name, link_token)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		r.TenantID, r.SurveyID, r.OpensAt, r.ClosesAt, target, nullID(r.UnitID), r.CreatedAt, name, link).Scan(&r.ID)
+	if err != nil {
+		return fmt.Errorf("insert round: %w", err)
+	}
+	for _, id := range t.UnitIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO survey_round_targets (round_id, unit_id, subtree) VALUES ($1, $2, $3)`, r.ID, id, t.Subtree); err != nil {
+			return fmt.Errorf("insert target: %w", err)
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO survey_rounds (tenant_id, survey_id, opens_at, closes_at, target, unit_id, created_at, name, link_token)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			r.TenantID, r.SurveyID, r.OpensAt, r.ClosesAt, target, nullID(r.UnitID), r.CreatedAt, name, link).Scan(&r.ID)
-		if err != nil {
-			return fmt.Errorf("insert round: %w", err)
+	}
+	for _, role := range t.Roles {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO survey_round_targets (round_id, role, subtree) VALUES ($1, $2, $3)`, r.ID, role, t.Subtree); err != nil {
+			return fmt.Errorf("insert target: %w", err)
 		}
-		for _, id := range t.UnitIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO survey_round_targets (round_id, unit_id, subtree) VALUES ($1, $2, $3)`, r.ID, id, t.Subtree); err != nil {
-				return fmt.Errorf("insert target: %w", err)
-			}
+	}
+	// Many rows per statement: a visionsdag's attendees are some thousand people.
+	for batch := range slices.Chunk(t.PersonIDs, SendBatch) {
+		args := []any{r.ID}
+		marks := make([]string, len(batch))
+		for i, id := range batch {
+			args = append(args, id)
+			marks[i] = "($1, $" + strconv.Itoa(len(args)) + ", FALSE)"
 		}
-		for _, role := range t.Roles {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO survey_round_targets (round_id, role, subtree) VALUES ($1, $2, $3)`, r.ID, role, t.Subtree); err != nil {
-				return fmt.Errorf("insert target: %w", err)
-			}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO survey_round_targets (round_id, person_id, subtree) VALUES `+strings.Join(marks, ", "), args...); err != nil {
+			return fmt.Errorf("insert target: %w", err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // RoundInfo is a round as the admin pages show it.
@@ -331,13 +411,13 @@ func (s *Service) RoundInfo(ctx context.Context, tenantID, roundID int64) (*Roun
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.Store.DB.Read().QueryContext(ctx, `SELECT COALESCE(unit_id, 0), COALESCE(role, ''), subtree FROM survey_round_targets
-		WHERE round_id = $1 ORDER BY id`, ri.ID)
+	rows, err := s.Store.DB.Read().QueryContext(ctx, `SELECT COALESCE(unit_id, 0), COALESCE(role, ''), COALESCE(person_id, 0), subtree
+		FROM survey_round_targets WHERE round_id = $1 ORDER BY id`, ri.ID)
 	_, err = db.Collect(rows, err, func(r db.Row) (struct{}, error) {
-		var unit int64
+		var unit, person int64
 		var role string
 		var subtree bool
-		if err := r.Scan(&unit, &role, &subtree); err != nil {
+		if err := r.Scan(&unit, &role, &person, &subtree); err != nil {
 			return struct{}{}, err
 		}
 		if unit != 0 {
@@ -345,6 +425,10 @@ func (s *Service) RoundInfo(ctx context.Context, tenantID, roundID int64) (*Roun
 		}
 		if role != "" {
 			ri.Targets.Roles = append(ri.Targets.Roles, role)
+		}
+		if person != 0 {
+			ri.Targets.PersonIDs = append(ri.Targets.PersonIDs, person)
+			return struct{}{}, nil
 		}
 		ri.Targets.Subtree = subtree
 		return struct{}{}, nil
