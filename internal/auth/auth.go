@@ -161,11 +161,8 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	return err
 }
 
-// Viewer returns who holds the session token, or nil when it is unknown or expired.
-func (s *Service) Viewer(ctx context.Context, token string) (*web.Viewer, error) {
-	// One query, a row per role, since every signed-in request pays for it: the session, its operator or
-	// its (active) person with their kommun, and the person's roles.
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT s.operator_id, o.email, p.id, p.tenant_id, t.slug, t.name,
+// viewerQuery reads a session with its operator or (active) person, their kommun and roles, a row per role.
+const viewerQuery = `SELECT s.operator_id, o.email, p.id, p.tenant_id, t.slug, t.name,
 			p.given_name || ' ' || p.family_name, p.email, r.role
 		FROM sessions s
 		LEFT JOIN operators o ON o.id = s.operator_id
@@ -173,7 +170,16 @@ func (s *Service) Viewer(ctx context.Context, token string) (*web.Viewer, error)
 		LEFT JOIN tenants t ON t.id = p.tenant_id
 		LEFT JOIN person_roles r ON r.person_id = p.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2
-		ORDER BY r.role`, HashToken(token), s.Now())
+		ORDER BY r.role`
+
+// Viewer returns who holds the session token, or nil when it is unknown or expired.
+func (s *Service) Viewer(ctx context.Context, token string) (*web.Viewer, error) {
+	// One prepared query, since every signed-in request pays for it.
+	st, err := s.DB.ReadStmt(ctx, viewerQuery)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, HashToken(token), s.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -32,6 +33,7 @@ type DB struct {
 	Dialect Dialect
 	read    *sql.DB
 	write   *sql.DB
+	stmts   sync.Map // query → *sql.Stmt on read, see ReadStmt
 }
 
 // ErrNotFound is returned by stores when a row does not exist (or belongs to another kommun).
@@ -46,7 +48,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		pool.SetMaxOpenConns(20)
-		pool.SetMaxIdleConns(10)
+		// As many idle as open: under a rush (a door queue, a survey deadline) a connection handed back
+		// and opened again costs a TCP and authentication round trip per request.
+		pool.SetMaxIdleConns(20)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		d := &DB{Dialect: Postgres, read: pool, write: pool}
 		if err := d.Ping(ctx); err != nil {
@@ -73,6 +77,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(8)
+	// Keep every reader open: opening an SQLite connection reads and parses the whole schema again.
+	read.SetMaxIdleConns(8)
 	q.Set("_txlock", "immediate")
 	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -96,8 +102,30 @@ func (d *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools.
+// ReadStmt returns the query prepared once on the read pool, for the few queries that every request
+// runs (the session's viewer): SQLite parses a query each time it is run unprepared, which for a join
+// costs more than running it. database/sql prepares it again on each connection as needed.
+func (d *DB) ReadStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := d.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := d.read.PrepareContext(context.WithoutCancel(ctx), query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := d.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// Close closes the prepared statements and both pools.
 func (d *DB) Close() error {
+	d.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())

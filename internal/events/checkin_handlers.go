@@ -305,7 +305,14 @@ type scanReply struct {
 
 // checkinScans takes a batch of scans from checkin.js and answers each.
 func (h *Handlers) checkinScans(w http.ResponseWriter, r *http.Request) error {
-	ev, err := h.checkinEvent(r)
+	id, err := web.ID(r, "id")
+	if err != nil {
+		return err
+	}
+	ev, err := h.svc.DoorEvent(r.Context(), web.ViewerFrom(r.Context()).TenantID, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
+	}
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -33,6 +34,8 @@ type Service struct {
 	Now func() time.Time
 
 	kick chan struct{}
+	// doors caches the event as the doors' scans see it, for a second (see DoorEvent).
+	doors sync.Map
 }
 
 // NewService returns the service over a store.
