@@ -11,9 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/mail"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,115 +21,28 @@ import (
 	"github.com/vard-kommun/vard/internal/db"
 	"github.com/vard-kommun/vard/internal/db/dbtest"
 	vmail "github.com/vard-kommun/vard/internal/mail"
+	"github.com/vard-kommun/vard/internal/mail/mailtest"
 )
 
-// --- an SMTP sink: just enough of RFC 5321 for go-mail without TLS or authentication
+// sink is the test SMTP server with what these tests ask of it.
+type sink struct{ *mailtest.Sink }
 
-type delivery struct {
-	from string
-	to   []string
-	data []byte
-}
-
-type sink struct {
-	ln  net.Listener
-	mu  sync.Mutex
-	got []delivery
-}
-
-func startSink(t *testing.T) *sink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &sink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *sink) serve(c net.Conn) {
-	defer c.Close()
-	tc := textproto.NewConn(c)
-	tc.PrintfLine("220 sink ESMTP")
-	var cur delivery
-	for {
-		line, err := tc.ReadLine()
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
-		case "EHLO":
-			tc.PrintfLine("250-sink\r\n250 8BITMIME")
-		case "HELO", "NOOP":
-			tc.PrintfLine("250 ok")
-		case "RSET":
-			cur = delivery{}
-			tc.PrintfLine("250 ok")
-		case "MAIL":
-			cur = delivery{from: smtpPath(arg)}
-			tc.PrintfLine("250 ok")
-		case "RCPT":
-			cur.to = append(cur.to, smtpPath(arg))
-			tc.PrintfLine("250 ok")
-		case "DATA":
-			tc.PrintfLine("354 go ahead")
-			data, err := io.ReadAll(tc.DotReader())
-			if err != nil {
-				return
-			}
-			cur.data = data
-			s.mu.Lock()
-			s.got = append(s.got, cur)
-			s.mu.Unlock()
-			cur = delivery{}
-			tc.PrintfLine("250 queued")
-		case "QUIT":
-			tc.PrintfLine("221 bye")
-			return
-		default:
-			tc.PrintfLine("502 not implemented")
-		}
-	}
-}
-
-// smtpPath is the address in "FROM:<a@b> BODY=8BITMIME" or "TO:<a@b>".
-func smtpPath(arg string) string {
-	_, rest, _ := strings.Cut(arg, "<")
-	addr, _, _ := strings.Cut(rest, ">")
-	return addr
-}
-
-func (s *sink) deliveries() []delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]delivery(nil), s.got...)
-}
+func startSink(t *testing.T) sink { return sink{mailtest.Start(t)} }
 
 // perRecipient counts deliveries by recipient address.
-func (s *sink) perRecipient() map[string]int {
+func (s sink) perRecipient() map[string]int {
 	n := map[string]int{}
-	for _, d := range s.deliveries() {
-		for _, to := range d.to {
+	for _, d := range s.Deliveries() {
+		for _, to := range d.To {
 			n[to]++
 		}
 	}
 	return n
 }
 
-func (s *sink) sender(t *testing.T) *vmail.SMTP {
+func (s sink) sender(t *testing.T) *vmail.SMTP {
 	t.Helper()
-	host, port, _ := net.SplitHostPort(s.ln.Addr().String())
+	host, port := s.HostPort()
 	p, _ := strconv.Atoi(port)
 	smtp, err := vmail.NewSMTP(vmail.SMTPConfig{Host: host, Port: p, TLS: vmail.TLSNone, From: "noreply@vard.test", FromName: "Värd", Timeout: 5 * time.Second})
 	if err != nil {
@@ -271,14 +182,14 @@ func TestInvitationArrivesWithCalendar(t *testing.T) {
 	if n := sendDue(t, ctx, newWorker(d, s.sender(t), newClock())); n != 1 {
 		t.Fatalf("got %d sent, want 1", n)
 	}
-	got := s.deliveries()
+	got := s.Deliveries()
 	if len(got) != 1 {
 		t.Fatalf("got %d deliveries at the sink, want 1", len(got))
 	}
-	if got[0].from != "noreply@vard.test" || len(got[0].to) != 1 || got[0].to[0] != "person1@vard.test" {
-		t.Errorf("got envelope from %q to %q, want noreply@vard.test to person1@vard.test", got[0].from, got[0].to)
+	if got[0].From != "noreply@vard.test" || len(got[0].To) != 1 || got[0].To[0] != "person1@vard.test" {
+		t.Errorf("got envelope from %q to %q, want noreply@vard.test to person1@vard.test", got[0].From, got[0].To)
 	}
-	h, body := parts(t, got[0].data)
+	h, body := parts(t, got[0].Data)
 	if subj, _ := new(mime.WordDecoder).DecodeHeader(h.Get("Subject")); subj != m.Subject {
 		t.Errorf("got subject %q, want %q", subj, m.Subject)
 	}
@@ -517,7 +428,7 @@ func TestStopMidBatchThenRestartSendsEachOnce(t *testing.T) {
 	w := newWorker(d, &crashing{next: s.sender(t), n: 7, cancel: cancel}, c)
 	w.Batch = 10
 	w.Run(ctx) // returns once cancelled
-	if got := len(s.deliveries()); got != 7 {
+	if got := len(s.Deliveries()); got != 7 {
 		t.Fatalf("got %d deliveries before the stop, want 7", got)
 	}
 	if p := stats(t, d, tenant, "event:1:"); p != (vmail.Progress{Queued: total - 7, Sent: 7}) {
