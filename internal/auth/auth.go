@@ -35,6 +35,13 @@ type Service struct {
 	SessionTTL time.Duration
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Brief chooses the requests that may use a session's viewer read up to BriefAge ago instead of
+	// reading it again: the scans of a door in a rush, where that read would be half the work. A
+	// sign-out on this server takes effect at once; a sign-out or deactivation on another server, within
+	// BriefAge. Nil: none.
+	Brief func(r *http.Request) bool
+
+	brief briefCache
 }
 
 // NewService returns a Service with sensible defaults.
@@ -157,6 +164,7 @@ func (s *Service) NewSession(ctx context.Context, personID, operatorID int64) (s
 
 // SignOut ends the session.
 func (s *Service) SignOut(ctx context.Context, token string) error {
+	s.brief.forget(token)
 	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, HashToken(token))
 	return err
 }
@@ -245,7 +253,11 @@ func (s *Service) Middleware(fail func(http.ResponseWriter, *http.Request, error
 					return
 				}
 			} else if c, cerr := r.Cookie(SessionCookie); cerr == nil && c.Value != "" {
-				v, err = s.Viewer(r.Context(), c.Value)
+				if s.isBrief(r) {
+					v, err = s.briefViewer(r.Context(), c.Value)
+				} else {
+					v, err = s.Viewer(r.Context(), c.Value)
+				}
 			}
 			if err != nil {
 				fail(w, r, err)
