@@ -145,6 +145,7 @@ func (f *fixture) path(t *testing.T, r web.Route) string {
 		p = strings.ReplaceAll(p, "{id}", id(f.anEventA(t)))
 		p = strings.ReplaceAll(p, "{item}", id(f.agendaItemA(t)))
 		p = strings.ReplaceAll(p, "{inv}", id(f.invitationA(t)))
+		p = strings.ReplaceAll(p, "{person}", id(f.victimA.ID)) // door staff; Vera is none, so 404 for an admin
 	case strings.HasPrefix(p, "/inbjudan/"):
 		p = strings.ReplaceAll(p, "{token}", "okand-inbjudningslank-som-ingen-har") // an invitation link nobody holds
 	}

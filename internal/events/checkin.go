@@ -591,6 +591,7 @@ func (s *Service) findGroup(ctx context.Context, ev *CheckinEvent, a *Arrival) e
 // statement cache; pgx does, and gains nothing here but loses nothing either).
 type checkinStatements struct {
 	event, arrival, insert, count *sql.Stmt
+	doorStaff                     *sql.Stmt // is this person on the event's door (door.go)
 	arriveAtOnce                  *sql.Stmt // PostgreSQL only
 }
 
@@ -637,6 +638,7 @@ func (s *Service) checkinStatements(ctx context.Context) (*checkinStatements, er
 	prepare(write, &st.insert, `INSERT INTO event_checkins (event_id, invitation_id, scan_id, door, scanned_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`)
 	prepare(read, &st.count, `SELECT (SELECT COUNT(*) FROM event_checkins WHERE event_id = $1), yes_count FROM events WHERE id = $1`)
+	prepare(read, &st.doorStaff, `SELECT 1 FROM event_door_staff WHERE event_id = $1 AND person_id = $2`)
 	if s.Store.DB.Dialect == db.Postgres {
 		// The invitee as before the insert (so not yet checked in), and the new check-in's id when the
 		// insert took place: a yes without a check-in. A conflict (another door just won) inserts
@@ -648,7 +650,7 @@ func (s *Service) checkinStatements(ctx context.Context) (*checkinStatements, er
 			SELECT a.*, (SELECT id FROM ins) FROM a`)
 	}
 	if err != nil {
-		for _, x := range []*sql.Stmt{st.event, st.arrival, st.insert, st.count, st.arriveAtOnce} {
+		for _, x := range []*sql.Stmt{st.event, st.arrival, st.insert, st.count, st.doorStaff, st.arriveAtOnce} {
 			if x != nil {
 				x.Close()
 			}

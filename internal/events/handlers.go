@@ -36,6 +36,7 @@ func NewHandlers(svc *Service, rd *web.Renderer, baseURL string) *Handlers {
 	rd.Catalog.Add(englishCheckin())
 	rd.Catalog.Add(englishGroups())
 	rd.Catalog.Add(englishFollowup())
+	rd.Catalog.Add(englishDoor())
 	if svc.BaseURL == "" {
 		svc.BaseURL = strings.TrimRight(baseURL, "/")
 	}
@@ -413,6 +414,11 @@ type eventPageData struct {
 	Form     agendaForm
 	Matches  []*org.Person
 	Searched bool
+	// Door is the event's door staff (door.go); DoorEmail the address typed in their form; DoorPage the
+	// address to give them.
+	Door      []*DoorPerson
+	DoorEmail string
+	DoorPage  string
 }
 
 func (h *Handlers) eventPageData(ctx context.Context, e *Event) (*eventPageData, error) {
@@ -424,7 +430,12 @@ func (h *Handlers) eventPageData(ctx context.Context, e *Event) (*eventPageData,
 	if err != nil {
 		return nil, err
 	}
-	return &eventPageData{Event: e, State: stateOf(e, h.svc.Now()), Agenda: agenda, Counts: counts}, nil
+	door, err := h.svc.DoorStaff(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return &eventPageData{Event: e, State: stateOf(e, h.svc.Now()), Agenda: agenda, Counts: counts,
+		Door: door, DoorPage: h.baseURL + "/incheckning"}, nil
 }
 
 func (h *Handlers) eventPage(w http.ResponseWriter, r *http.Request) error {

@@ -18,6 +18,7 @@ var eventTemplates = []string{"list", "form", "confirm", "event", "agenda_item",
 func TestPagesAreTranslated(t *testing.T) {
 	c := &web.Catalog{}
 	c.Add(english())
+	c.Add(englishDoor()) // the event page's door staff section
 	var texts []string
 	for _, name := range eventTemplates {
 		texts = append(texts, webtest.TemplateTexts(t, templates, "templates/"+name+".html")...)
