@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vard-kommun/vard/internal/db"
 )
@@ -63,7 +64,7 @@ func NewCode() string {
 func NormalizeCode(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == ' ' || r == '-':
+		case r == '-' || unicode.IsSpace(r):
 			return -1
 		case r >= 'a' && r <= 'z':
 			return r - 'a' + 'A'
