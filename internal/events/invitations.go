@@ -391,9 +391,13 @@ func (s *Service) SendBatch(ctx context.Context, tenantID, eventID int64) (int, 
 		if err != nil {
 			return fmt.Errorf("invitations to send: %w", err)
 		}
-		now := s.Now()
+		key, err := s.linkKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := s.sentNow()
 		for _, inv := range list {
-			token := newToken()
+			token := invitationToken(key, inv.ID, now)
 			res, err := tx.ExecContext(ctx, `UPDATE event_invitations SET token_hash = $1, sent_at = $2 WHERE id = $3 AND sent_at IS NULL`,
 				HashToken(token), now, inv.ID)
 			if ok, err := affected(res, err); err != nil || !ok {
@@ -420,6 +424,14 @@ func affected(res sql.Result, err error) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// changeAnswer tells a later mail's reader how to change their answer: with the link when there is one.
+func changeAnswer(link string) string {
+	if link == "" {
+		return "Kan du inte komma? Ändra ditt svar med länken i din inbjudan.\n"
+	}
+	return "Kan du inte komma? Ändra ditt svar med din personliga länk:\n" + link + "\n"
 }
 
 // AnswerURL is the invitee's personal link.
@@ -561,7 +573,7 @@ func (s *Service) cancelMail(e *Event, inv *Invitation) (mail.Message, bool) {
 	}, true
 }
 
-func (s *Service) promotedMail(e *Event, inv *Invitation, since time.Time) (mail.Message, bool) {
+func (s *Service) promotedMail(e *Event, inv *Invitation, since time.Time, link string) (mail.Message, bool) {
 	to, ok := recipient(inv)
 	if !ok {
 		return mail.Message{}, false
@@ -574,7 +586,7 @@ func (s *Service) promotedMail(e *Event, inv *Invitation, since time.Time) (mail
 		fmt.Fprintf(&b, "Var: %s\n", e.Place)
 	}
 	fmt.Fprintf(&b, "\nDin incheckningskod: %s\n", inv.Code)
-	b.WriteString("Kan du inte komma? Ändra ditt svar med länken i din inbjudan, så går platsen till nästa på väntelistan.\n")
+	b.WriteString(changeAnswer(link) + "Platsen går då till nästa på väntelistan.\n")
 	return mail.Message{
 		TenantID: e.TenantID,
 		// The time they joined the waitlist is part of the key: someone who moves up, gives the place
@@ -586,7 +598,7 @@ func (s *Service) promotedMail(e *Event, inv *Invitation, since time.Time) (mail
 	}, true
 }
 
-func (s *Service) reminderMail(e *Event, tenantName string, inv *Invitation) (mail.Message, bool) {
+func (s *Service) reminderMail(e *Event, tenantName string, inv *Invitation, link string) (mail.Message, bool) {
 	to, ok := recipient(inv)
 	if !ok {
 		return mail.Message{}, false
@@ -599,7 +611,7 @@ func (s *Service) reminderMail(e *Event, tenantName string, inv *Invitation) (ma
 		fmt.Fprintf(&b, "Var: %s\n", e.Place)
 	}
 	fmt.Fprintf(&b, "\nDin incheckningskod: %s\nVisa koden, eller QR-koden på svarssidan, vid entrén.\n\n", inv.Code)
-	b.WriteString("Kan du inte komma? Ändra ditt svar med länken i din inbjudan.\n\n" + tenantName + "\n")
+	b.WriteString(changeAnswer(link) + "\n" + tenantName + "\n")
 	return mail.Message{
 		TenantID:    e.TenantID,
 		DedupeKey:   DedupePrefix(e.ID) + "rem:" + strconv.FormatInt(inv.ID, 10),

@@ -128,6 +128,10 @@ func (s *Service) remindBatch(ctx context.Context, r eventRef, tenantName string
 		if err != nil {
 			return fmt.Errorf("invitations to remind: %w", err)
 		}
+		key, err := s.linkKey(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, inv := range list {
 			res, err := tx.ExecContext(ctx, `UPDATE event_invitations SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL`, now, inv.ID)
 			if ok, err := affected(res, err); err != nil || !ok {
@@ -137,7 +141,7 @@ func (s *Service) remindBatch(ctx context.Context, r eventRef, tenantName string
 				continue
 			}
 			n++
-			if m, ok := s.reminderMail(e, tenantName, inv); ok {
+			if m, ok := s.reminderMail(e, tenantName, inv, s.invitationLink(key, inv)); ok {
 				if err := mail.Enqueue(ctx, tx, m); err != nil {
 					return err
 				}

@@ -241,7 +241,11 @@ func (s *Service) promote(ctx context.Context, tx *sql.Tx, e *Event) error {
 		if err := s.Store.setAnswer(ctx, tx, inv); err != nil {
 			return fmt.Errorf("promote: %w", err)
 		}
-		if m, ok := s.promotedMail(e, inv, since); ok {
+		key, err := s.linkKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if m, ok := s.promotedMail(e, inv, since, s.invitationLink(key, inv)); ok {
 			if err := mail.Enqueue(ctx, tx, m); err != nil {
 				return err
 			}

@@ -36,6 +36,9 @@ type Service struct {
 	kick chan struct{}
 	// doors caches the event as the doors' scans see it, for a second (see DoorEvent).
 	doors sync.Map
+	// key is the installation's key for personal links, once read (links.go).
+	keyMu sync.Mutex
+	key   []byte
 }
 
 // NewService returns the service over a store.

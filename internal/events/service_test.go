@@ -619,3 +619,56 @@ func TestAttendance(t *testing.T) {
 		t.Fatalf("another kommun sees %v", ids)
 	}
 }
+
+// A reminder carries the invitee's own link again, though only its hash is stored, and the link still
+// opens their invitation.
+func TestReminderCarriesThePersonalLink(t *testing.T) {
+	f := setup(t, 2)
+	ctx := context.Background()
+	e := f.event(t, 0)
+	f.inviteAll(t, e)
+	if err := f.svc.RequestSend(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SendAll(ctx, f.tenant.ID, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	invited := f.tokens(t, e)
+	for _, tk := range invited {
+		if _, err := f.svc.Answer(ctx, tk, events.Answer{Status: events.StatusYes}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.now = e.StartsAt.Add(-47 * time.Hour)
+	if err := f.svc.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.db.Read().QueryContext(ctx, `SELECT to_address, text_body FROM mail_messages WHERE dedupe_key LIKE $1`,
+		events.DedupePrefix(e.ID)+"rem:%")
+	reminders, err := db.Collect(rows, err, func(r db.Row) ([2]string, error) {
+		var m [2]string
+		return m, r.Scan(&m[0], &m[1])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reminders) != len(invited) {
+		t.Fatalf("%d reminders for %d invitees", len(reminders), len(invited))
+	}
+	for _, m := range reminders {
+		addr := m[0]
+		if i := strings.LastIndex(addr, "<"); i >= 0 {
+			addr = strings.Trim(addr[i:], "<>")
+		}
+		match := linkRE.FindStringSubmatch(m[1])
+		if match == nil {
+			t.Fatalf("no link in the reminder to %s:\n%s", addr, m[1])
+		}
+		if match[1] != invited[addr] {
+			t.Errorf("reminder to %s links %q, the invitation %q", addr, match[1], invited[addr])
+		}
+		if _, err := f.svc.Invitee(ctx, match[1]); err != nil {
+			t.Errorf("the reminder's link to %s does not open the invitation: %v", addr, err)
+		}
+	}
+}

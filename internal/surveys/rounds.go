@@ -462,20 +462,9 @@ const SendBatch = 500
 // linkKeySetting names the installation's key for personal links in the settings table.
 const linkKeySetting = "surveys.link_key"
 
-// linkKey returns the installation's secret key for deriving personal links, making it on first use.
-// The first server to store it wins; every server then reads the same.
+// linkKey returns the installation's secret key for deriving personal links.
 func (s *Store) linkKey(ctx context.Context) ([]byte, error) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	if _, err := s.DB.Writer().ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
-		linkKeySetting, hex.EncodeToString(b)); err != nil {
-		return nil, fmt.Errorf("link key: %w", err)
-	}
-	var v string
-	if err := s.DB.Writer().QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, linkKeySetting).Scan(&v); err != nil {
-		return nil, fmt.Errorf("link key: %w", err)
-	}
-	return hex.DecodeString(v)
+	return db.SecretKey(ctx, s.DB.Writer(), linkKeySetting)
 }
 
 // personalToken is the token of a person's link to a round: signed with the installation's key, so that
