@@ -4,6 +4,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -77,6 +78,41 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// Pair is one round of a scenario: Värd's load beside the baseline's, run in turn on the same machine.
+type Pair struct{ Baseline, Vard Load }
+
+// Ratio is Värd's throughput as a share of the baseline's.
+func (p Pair) Ratio() float64 { return p.Vard.PerSecond() / p.Baseline.PerSecond() }
+
+// runPair runs round number round of both sides: the baseline first in even rounds and last in odd
+// ones, so that neither always meets the warmer (or the busier) machine.
+func runPair(round int, baseline, vard func() (Load, error)) (Pair, error) {
+	var p Pair
+	var err error
+	runBase := func() { p.Baseline, err = baseline() }
+	runVard := func() { p.Vard, err = vard() }
+	first, second := runBase, runVard
+	if round%2 == 1 {
+		first, second = runVard, runBase
+	}
+	if first(); err != nil {
+		return p, err
+	}
+	second()
+	return p, err
+}
+
+// printMedian prints the round with the median ratio under the header: on a shared machine one round
+// alone says more about the neighbours than about Värd.
+func printMedian(out io.Writer, header string, rounds []Pair) {
+	slices.SortFunc(rounds, func(x, y Pair) int { return cmp.Compare(x.Ratio(), y.Ratio()) })
+	median := rounds[len(rounds)/2]
+	fmt.Fprintf(out, "%s (the median of %d rounds)\n", header, len(rounds))
+	fmt.Fprintf(out, "  baseline  %s\n", median.Baseline)
+	fmt.Fprintf(out, "  värd      %s\n", median.Vard)
+	fmt.Fprintf(out, "  ratio     %.2f of baseline throughput\n", median.Ratio())
 }
 
 // Load is the outcome of one load run.

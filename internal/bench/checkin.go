@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -72,14 +70,9 @@ func Checkin(ctx context.Context, dsn string, n, concurrency int, out io.Writer)
 			return req, err
 		}
 	}
-	// Seven rounds, each checking in two fresh events (one per side) in alternating order, and the
-	// round with the median ratio reported: a round of 1,400 check-ins lasts a fraction of a second,
-	// and on a shared machine one such run says more about the neighbours than about Värd.
-	type round struct {
-		baseline, vard Load
-		ratio          float64
-	}
-	var rounds []round
+	// Seven rounds, each checking in two fresh events (one per side), and the median reported: a round
+	// of 1,400 check-ins lasts a fraction of a second.
+	var rounds []Pair
 	for r := range checkinRounds {
 		bPrefix, vPrefix := fmt.Sprintf("B%d", r), fmt.Sprintf("V%d", r)
 		baseEvent, err := checkinBenchEvent(ctx, a.DB, tenantID, bPrefix, n)
@@ -109,31 +102,19 @@ func Checkin(ctx context.Context, dsn string, n, concurrency int, out io.Writer)
 				return err
 			}
 		}
-		var rd round
-		runBase := func() error {
-			rd.baseline, err = Run(ctx, client, n, concurrency, post(base.URL, bPrefix, true))
+		rd, err := runPair(r,
+			func() (Load, error) { return Run(ctx, client, n, concurrency, post(base.URL, bPrefix, true)) },
+			func() (Load, error) { return Run(ctx, client, n, concurrency, post(vardURL, vPrefix, true)) })
+		if err != nil {
+			base.Close()
 			return err
-		}
-		runVard := func() error {
-			rd.vard, err = Run(ctx, client, n, concurrency, post(vardURL, vPrefix, true))
-			return err
-		}
-		order := []func() error{runBase, runVard}
-		if r%2 == 1 {
-			order = []func() error{runVard, runBase}
-		}
-		for _, run := range order {
-			if err := run(); err != nil {
-				base.Close()
-				return err
-			}
 		}
 		base.Close()
 		for _, c := range []struct {
 			name  string
 			event int64
 			load  Load
-		}{{"baseline", baseEvent, rd.baseline}, {"värd", vardEvent, rd.vard}} {
+		}{{"baseline", baseEvent, rd.Baseline}, {"värd", vardEvent, rd.Vard}} {
 			var rows, distinct int
 			if err := a.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT invitation_id) FROM event_checkins WHERE event_id = $1`,
 				c.event).Scan(&rows, &distinct); err != nil {
@@ -144,17 +125,11 @@ func Checkin(ctx context.Context, dsn string, n, concurrency int, out io.Writer)
 					c.name, rows, distinct, c.load.Failed, n)
 			}
 		}
-		rd.ratio = rd.vard.PerSecond() / rd.baseline.PerSecond()
 		fmt.Fprintf(out, "  round %d   baseline %7.1f req/s, värd %7.1f req/s: %.2f; %d check-ins each stored once, none lost\n",
-			r+1, rd.baseline.PerSecond(), rd.vard.PerSecond(), rd.ratio, n)
+			r+1, rd.Baseline.PerSecond(), rd.Vard.PerSecond(), rd.Ratio(), n)
 		rounds = append(rounds, rd)
 	}
-	slices.SortFunc(rounds, func(x, y round) int { return cmp.Compare(x.ratio, y.ratio) })
-	median := rounds[len(rounds)/2]
-	fmt.Fprintf(out, "checkin: %d check-ins, concurrency %d, on %s (the median of %d rounds)\n", n, concurrency, a.DB.Dialect, len(rounds))
-	fmt.Fprintf(out, "  baseline  %s\n", median.baseline)
-	fmt.Fprintf(out, "  värd      %s\n", median.vard)
-	fmt.Fprintf(out, "  ratio     %.2f of baseline throughput\n", median.ratio)
+	printMedian(out, fmt.Sprintf("checkin: %d check-ins, concurrency %d, on %s", n, concurrency, a.DB.Dialect), rounds)
 	return nil
 }
 

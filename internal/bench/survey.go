@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -15,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -90,13 +88,8 @@ func Survey(ctx context.Context, dsn string, n, concurrency int, out io.Writer) 
 			return req, err
 		}
 	}
-	// Three rounds, each answering two fresh survey rounds (one per side) in alternating order, and the
-	// round with the median ratio reported: on a shared machine one run says much about the neighbours.
-	type result struct {
-		baseline, vard Load
-		ratio          float64
-	}
-	var results []result
+	// Three rounds, each answering two fresh survey rounds (one per side), and the median reported.
+	var results []Pair
 	for r := range surveyRounds {
 		baseRound, baseTokens, err := round()
 		if err != nil {
@@ -107,31 +100,23 @@ func Survey(ctx context.Context, dsn string, n, concurrency int, out io.Writer) 
 			return err
 		}
 		base := httptest.NewServer(baselineSubmit(a, sv, baseRound.ID))
-		var res result
-		runBase := func() (err error) {
-			res.baseline, err = RunStatus(ctx, client, n, concurrency, http.StatusSeeOther, post(base.URL+"/svar/", baseTokens))
+		res, err := runPair(r,
+			func() (Load, error) {
+				return RunStatus(ctx, client, n, concurrency, http.StatusSeeOther, post(base.URL+"/svar/", baseTokens))
+			},
+			func() (Load, error) {
+				return RunStatus(ctx, client, n, concurrency, http.StatusSeeOther, post(srv.URL+"/enkater/svar/", vardTokens))
+			})
+		if err != nil {
+			base.Close()
 			return err
-		}
-		runVard := func() (err error) {
-			res.vard, err = RunStatus(ctx, client, n, concurrency, http.StatusSeeOther, post(srv.URL+"/enkater/svar/", vardTokens))
-			return err
-		}
-		order := []func() error{runBase, runVard}
-		if r%2 == 1 {
-			order = []func() error{runVard, runBase}
-		}
-		for _, run := range order {
-			if err := run(); err != nil {
-				base.Close()
-				return err
-			}
 		}
 		base.Close()
 		for _, c := range []struct {
 			name  string
 			round int64
 			load  Load
-		}{{"baseline", baseRound.ID, res.baseline}, {"värd", vardRound.ID, res.vard}} {
+		}{{"baseline", baseRound.ID, res.Baseline}, {"värd", vardRound.ID, res.Vard}} {
 			stored, err := storedResponses(ctx, a, tenant.ID, c.round)
 			if err != nil {
 				return err
@@ -140,17 +125,11 @@ func Survey(ctx context.Context, dsn string, n, concurrency int, out io.Writer) 
 				return fmt.Errorf("survey %s: %d responses stored and %d requests failed, want exactly %d stored and none failed", c.name, stored, c.load.Failed, n)
 			}
 		}
-		res.ratio = res.vard.PerSecond() / res.baseline.PerSecond()
 		fmt.Fprintf(out, "  round %d   baseline %7.1f req/s, värd %7.1f req/s: %.2f; %d responses each stored once, none lost\n",
-			r+1, res.baseline.PerSecond(), res.vard.PerSecond(), res.ratio, n)
+			r+1, res.Baseline.PerSecond(), res.Vard.PerSecond(), res.Ratio(), n)
 		results = append(results, res)
 	}
-	slices.SortFunc(results, func(x, y result) int { return cmp.Compare(x.ratio, y.ratio) })
-	median := results[len(results)/2]
-	fmt.Fprintf(out, "survey: %d respondents × 9 HME answers, concurrency %d, on %s (the median of %d rounds)\n", n, concurrency, a.DB.Dialect, len(results))
-	fmt.Fprintf(out, "  baseline  %s\n", median.baseline)
-	fmt.Fprintf(out, "  värd      %s\n", median.vard)
-	fmt.Fprintf(out, "  ratio     %.2f of baseline throughput\n", median.ratio)
+	printMedian(out, fmt.Sprintf("survey: %d respondents × 9 HME answers, concurrency %d, on %s", n, concurrency, a.DB.Dialect), results)
 	return nil
 }
 
