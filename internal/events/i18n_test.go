@@ -23,6 +23,7 @@ func TestPagesAreTranslated(t *testing.T) {
 	for _, name := range eventTemplates {
 		texts = append(texts, webtest.TemplateTexts(t, templates, "templates/"+name+".html")...)
 	}
+	texts = append(texts, webtest.TemplateTexts(t, templates, "templates/*.tmpl")...)
 	for _, k := range Kinds {
 		texts = append(texts, k.Label())
 	}

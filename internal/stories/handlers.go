@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"slices"
 	"strconv"
@@ -36,28 +35,8 @@ type Handlers struct {
 // links absolute.
 func NewHandlers(svc *Service, orgSvc *org.Service, words WordSource, rd *web.Renderer, baseURL string) *Handlers {
 	rd.Catalog.Add(english)
-	fsys := withPartials{FS: templates, partials: "templates/partials.tmpl"}
 	return &Handlers{svc: svc, org: orgSvc, words: words, rd: rd, baseURL: strings.TrimRight(baseURL, "/"),
-		pages: rd.MustPages(fsys, "templates/*.html", templateFuncs)}
-}
-
-// withPartials adds the partials file to every page file as it is parsed, since the renderer parses
-// each page on its own.
-type withPartials struct {
-	fs.FS
-	partials string
-}
-
-func (p withPartials) ReadFile(name string) ([]byte, error) {
-	page, err := fs.ReadFile(p.FS, name)
-	if err != nil {
-		return nil, err
-	}
-	partials, err := fs.ReadFile(p.FS, p.partials)
-	if err != nil {
-		return nil, err
-	}
-	return append(append(page, '\n'), partials...), nil
+		pages: rd.MustPages(templates, "templates/*.html", templateFuncs)}
 }
 
 // templateFuncs are the stories pages' own template functions.

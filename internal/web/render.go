@@ -103,7 +103,8 @@ type Field struct {
 }
 
 // Pages parses an area's page templates (each defines "title" and "content") on top of the layout, one
-// template set per file, keyed by file name ("unit.html").
+// template set per file, keyed by file name ("unit.html"). The *.tmpl files beside the pages are parsed
+// into every page: they hold the pieces several pages share.
 func (rd *Renderer) Pages(fsys fs.FS, pattern string, funcs ...template.FuncMap) (map[string]*template.Template, error) {
 	files, err := fs.Glob(fsys, pattern)
 	if err != nil {
@@ -111,6 +112,10 @@ func (rd *Renderer) Pages(fsys fs.FS, pattern string, funcs ...template.FuncMap)
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no templates match %s", pattern)
+	}
+	partials, err := fs.Glob(fsys, path.Join(path.Dir(pattern), "*.tmpl"))
+	if err != nil {
+		return nil, err
 	}
 	pages := map[string]*template.Template{}
 	for _, f := range files {
@@ -121,7 +126,7 @@ func (rd *Renderer) Pages(fsys fs.FS, pattern string, funcs ...template.FuncMap)
 		for _, f := range funcs {
 			t.Funcs(f)
 		}
-		if _, err := t.ParseFS(fsys, f); err != nil {
+		if _, err := t.ParseFS(fsys, append([]string{f}, partials...)...); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", f, err)
 		}
 		pages[path.Base(f)] = t
